@@ -1,0 +1,2 @@
+// Every node and credential class the package ships, for tools that import the package directly.
+export * from './credentials/GmailOutreachOAuth2Api.credentials';
