@@ -1,0 +1,44 @@
+import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+
+/** Credentials every Gmail Outreach node accepts: OAuth2 per mailbox, or a Workspace service account. */
+export const GMAIL_CREDENTIALS: INodeCredentialDescription[] = [
+	{ name: 'gmailOutreachOAuth2Api', required: true, displayOptions: { show: { authentication: ['oAuth2'] } } },
+	{
+		name: 'gmailOutreachServiceAccountApi',
+		required: true,
+		displayOptions: { show: { authentication: ['serviceAccount'] } },
+	},
+];
+
+/** The credential chooser; the transport reads it to pick the credential. */
+export const authenticationProperty: INodeProperties = {
+	displayName: 'Authentication',
+	name: 'authentication',
+	type: 'options',
+	options: [
+		{ name: 'OAuth2 (Mailbox Owner Connects)', value: 'oAuth2' },
+		{ name: 'Service Account (Workspace, Domain-Wide Delegation)', value: 'serviceAccount' },
+	],
+	default: 'oAuth2',
+};
+
+/** Campaign name and step: they key labels and idempotency, so keep them stable for a sequence. */
+export const campaignProperties: INodeProperties[] = [
+	{
+		displayName: 'Campaign',
+		name: 'campaign',
+		type: 'string',
+		default: 'campaign',
+		required: true,
+		description:
+			'Name of the sequence. Used in labels (Outreach/<campaign>/…) and to recognise what was already sent, so keep it stable across runs.',
+	},
+	{
+		displayName: 'Step',
+		name: 'step',
+		type: 'number',
+		default: 1,
+		typeOptions: { minValue: 1 },
+		description: 'Which email of the sequence this is (1 = first email, 2 = first follow-up, …)',
+	},
+];
