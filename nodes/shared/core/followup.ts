@@ -1,0 +1,251 @@
+import { normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
+import { classifyInbound, type InboundHeaders, type InboundKind } from './classify';
+import { OUTREACH_HEADER } from './idempotency';
+import { replyHeaders } from './threading';
+
+/** One message of a thread as `threads.get` (format=metadata) gives it, headers keyed by lower-case name. */
+export interface ThreadMessage {
+	id: string;
+	labelIds?: string[];
+	internalDate?: string | number;
+	snippet?: string;
+	headers: InboundHeaders;
+}
+
+/** Why a follow-up is not sent. */
+export type FollowupSkipReason = 'replied' | 'bounced' | 'unsubscribed' | 'already_sent';
+
+/** Who a follow-up goes to. */
+export interface FollowupRecipients {
+	to: ParsedAddress[];
+	cc: ParsedAddress[];
+}
+
+/** What the Threaded Reply node needs to know about this step. */
+export interface FollowupInput {
+	messages: ThreadMessage[];
+	/** The mailbox and its send-as aliases: mail from these is "ours". */
+	ourAddresses: string[];
+	/** This step's idempotency key (idempotency.outreachKey); a message of ours carrying it means the step went out. */
+	stepKey?: string;
+	/** The sequence step being sent (2 = first follow-up); our messages beyond step - 1 mean it went out. */
+	step?: number;
+	/** When false, a human reply does not stop the send (templated answers to inbound mail). Default true. */
+	stopIfEngaged?: boolean;
+	/** Reply to everyone on the thread instead of only the other side. Default false. */
+	replyAll?: boolean;
+}
+
+/** The follow-up decision: send (with threading headers and recipients) or skip with a reason and the evidence. */
+export interface FollowupDecision {
+	action: 'send' | 'skip';
+	reason?: FollowupSkipReason;
+	/** Human-readable why, e.g. 'a@x.com replied on 2026-11-22T10:00:00.000Z'. */
+	detail: string;
+	/** The message that decided a skip (the reply, the bounce, our earlier send of this step). */
+	evidence?: ThreadMessage;
+	/** The last message of the thread: the reply's parent. */
+	parent?: ThreadMessage;
+	inReplyTo?: string;
+	references?: string[];
+	subject?: string;
+	recipients: FollowupRecipients;
+	ourMessages: number;
+}
+
+/** Thrown when the thread gives nothing to reply to (no usable message, or the last one has no Message-ID). */
+export class FollowupError extends Error {
+	override name = 'FollowupError' as const;
+	field: string;
+	constructor(field: string, message: string) {
+		super(message);
+		this.field = field;
+	}
+}
+
+// Drafts, trash and spam are in threads.get's answer but are not part of the conversation.
+const IGNORED_LABELS = new Set(['DRAFT', 'TRASH', 'SPAM']);
+
+// An opt-out answer the lead typed (the "please remove me" reply); headers alone cannot tell it from a reply.
+const UNSUBSCRIBE_PATTERN =
+	/\b(unsubscribe|remove me|take me off|opt[ -]?out|stop (e-?mailing|contacting|sending)|do not (e-?mail|contact)|don'?t (e-?mail|contact))\b/i;
+
+/** Sorts a thread's conversation messages oldest first (Gmail's order; internalDate breaks nothing when missing). */
+export function conversation(messages: ThreadMessage[]): ThreadMessage[] {
+	return messages
+		.map((m, i) => ({ m, i }))
+		.filter(({ m }) => !(m.labelIds ?? []).some((l) => IGNORED_LABELS.has(l)))
+		.sort((a, b) => Number(a.m.internalDate ?? 0) - Number(b.m.internalDate ?? 0) || a.i - b.i)
+		.map(({ m }) => m);
+}
+
+/** Parses an address header leniently: unparseable entries of inbound mail are dropped, not fatal. */
+export function addressesOf(header: string | undefined): ParsedAddress[] {
+	if (!header || !header.trim()) return [];
+	try {
+		return parseAddressList(header);
+	} catch {
+		const out: ParsedAddress[] = [];
+		for (const part of header.split(/[,;](?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+			try {
+				if (part.trim()) out.push(parseAddress(part));
+			} catch {
+				// A malformed entry in someone else's header must not stop the follow-up.
+			}
+		}
+		return out;
+	}
+}
+
+/** Whether a message was written by us: From is one of our addresses, or Gmail filed it as SENT. */
+export function isOurs(message: ThreadMessage, ourAddresses: string[]): boolean {
+	const ours = new Set(ourAddresses.map(normalizeAddress));
+	const from = addressesOf(message.headers['from'])[0];
+	if (from) return ours.has(normalizeAddress(from.address));
+	return (message.labelIds ?? []).includes('SENT');
+}
+
+/** Classifies a message from the other side: a bounce, an opt-out request, an automatic answer, or a person. */
+export function classifyThreadMessage(message: ThreadMessage): InboundKind | 'unsubscribe' {
+	const { kind } = classifyInbound(message.headers);
+	if (kind !== 'human') return kind;
+	const said = `${message.headers['subject'] ?? ''}\n${message.snippet ?? ''}`;
+	return UNSUBSCRIBE_PATTERN.test(said) ? 'unsubscribe' : 'human';
+}
+
+/** Decides whether step N may go into this thread, and with which parent, headers and recipients. */
+export function decideFollowup(input: FollowupInput): FollowupDecision {
+	const thread = conversation(input.messages);
+	const ours = thread.filter((m) => isOurs(m, input.ourAddresses));
+	const base = { recipients: { to: [], cc: [] }, ourMessages: ours.length };
+	const parent = thread[thread.length - 1];
+	if (!parent) throw new FollowupError('threadId', 'The thread has no message to reply to');
+
+	const skip = (reason: FollowupSkipReason, detail: string, evidence?: ThreadMessage): FollowupDecision => ({
+		action: 'skip',
+		reason,
+		detail,
+		evidence,
+		parent,
+		...base,
+	});
+
+	const key = input.stepKey;
+	const keyed = key ? ours.find((m) => m.headers[OUTREACH_HEADER.toLowerCase()]?.trim() === key) : undefined;
+	if (keyed) return skip('already_sent', `This step's message is already in the thread (${keyed.id})`, keyed);
+	if (input.step !== undefined && ours.length > input.step - 1) {
+		const last = ours[ours.length - 1];
+		return skip(
+			'already_sent',
+			`The thread already holds ${ours.length} of our messages, step ${input.step} needs at most ${input.step - 1} before it`,
+			last,
+		);
+	}
+
+	const theirs = thread.filter((m) => !isOurs(m, input.ourAddresses));
+	const bounce = theirs.find((m) => classifyThreadMessage(m) === 'bounce');
+	if (bounce) return skip('bounced', `The message bounced (${describe(bounce)})`, bounce);
+	const optOut = theirs.find((m) => classifyThreadMessage(m) === 'unsubscribe');
+	if (optOut) return skip('unsubscribed', `${describe(optOut)} asked not to be contacted`, optOut);
+
+	const lastOurs = ours.length ? thread.indexOf(ours[ours.length - 1]) : -1;
+	if (input.stopIfEngaged !== false) {
+		const reply = thread.slice(lastOurs + 1).find((m) => !isOurs(m, input.ourAddresses) && classifyThreadMessage(m) === 'human');
+		if (reply) return skip('replied', `${describe(reply)} replied after our last message`, reply);
+	}
+
+	const messageId = parent.headers['message-id']?.trim();
+	if (!messageId) throw new FollowupError('threadId', `The thread's last message (${parent.id}) has no Message-ID to reply to`);
+	// The subject is the thread's (its first message's): an auto-reply's "Automatic reply: …" must not leak into ours.
+	const headers = replyHeaders({
+		messageId,
+		references: parent.headers['references'],
+		subject: thread[0].headers['subject'] ?? parent.headers['subject'] ?? '',
+	});
+	return {
+		action: 'send',
+		detail: 'No reply, bounce or opt-out since our last message',
+		parent,
+		inReplyTo: headers.inReplyTo,
+		references: headers.references,
+		subject: headers.subject,
+		recipients: replyRecipients(thread, input.ourAddresses, input.replyAll ?? false),
+		ourMessages: ours.length,
+	};
+}
+
+/**
+ * Recipients of a reply. They come from the last message that is ours or a person's, so an
+ * out-of-office from a no-reply address never becomes the recipient; never ourselves, no duplicates.
+ */
+export function replyRecipients(thread: ThreadMessage[], ourAddresses: string[], replyAll: boolean): FollowupRecipients {
+	const conv = conversation(thread);
+	const source =
+		[...conv].reverse().find((m) => isOurs(m, ourAddresses) || classifyThreadMessage(m) === 'human') ??
+		conv[conv.length - 1];
+	if (!source) return { to: [], cc: [] };
+	const h = source.headers;
+	let to: ParsedAddress[];
+	let cc: ParsedAddress[] = [];
+	if (isOurs(source, ourAddresses)) {
+		to = addressesOf(h['to']);
+		if (replyAll) cc = addressesOf(h['cc']);
+	} else {
+		const replyTo = addressesOf(h['reply-to']);
+		to = replyTo.length ? replyTo : addressesOf(h['from']);
+		if (replyAll) {
+			to = [...to, ...addressesOf(h['to'])];
+			cc = addressesOf(h['cc']);
+		}
+	}
+	const seen = new Set(ourAddresses.map(normalizeAddress));
+	const keep = (list: ParsedAddress[]) =>
+		list.filter((a) => {
+			const k = normalizeAddress(a.address);
+			if (seen.has(k)) return false;
+			seen.add(k);
+			return true;
+		});
+	to = keep(to);
+	cc = keep(cc);
+	return { to, cc };
+}
+
+/** Quotes the previous message as plain text: "On <date>, <from> wrote:" then '> ' lines. */
+export function quoteText(text: string, meta: { date?: string; from?: string }): string {
+	const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
+	const who = meta.from?.trim() || 'someone';
+	const intro = meta.date?.trim() ? `On ${meta.date.trim()}, ${who} wrote:` : `${who} wrote:`;
+	return `${intro}\n${lines.map((l) => (l.startsWith('>') ? `>${l}` : `> ${l}`)).join('\n')}`;
+}
+
+/** Quotes the previous message for an HTML body, as mail clients do (a blockquote under the intro line). */
+export function quoteHtml(html: string, meta: { date?: string; from?: string }): string {
+	const who = escape(meta.from?.trim() || 'someone');
+	const intro = meta.date?.trim() ? `On ${escape(meta.date.trim())}, ${who} wrote:` : `${who} wrote:`;
+	return (
+		`<div class="gmail_quote"><div class="gmail_attr">${intro}</div>` +
+		`<blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">${html}</blockquote></div>`
+	);
+}
+
+function escape(s: string): string {
+	return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+function describe(m: ThreadMessage): string {
+	const from = addressesOf(m.headers['from'])[0]?.address ?? m.headers['from'] ?? 'unknown sender';
+	const when = m.internalDate ? ` on ${new Date(Number(m.internalDate)).toISOString()}` : '';
+	return `${from}${when}`;
+}
+
+/** The lead of a thread: the first recipient of our earliest message (the outreach's To), if any. */
+export function threadLead(messages: ThreadMessage[], ourAddresses: string[]): ParsedAddress | undefined {
+	const ours = new Set(ourAddresses.map(normalizeAddress));
+	for (const m of conversation(messages)) {
+		if (!isOurs(m, ourAddresses)) continue;
+		const lead = addressesOf(m.headers['to']).find((a) => !ours.has(normalizeAddress(a.address)));
+		if (lead) return lead;
+	}
+	return undefined;
+}
