@@ -188,7 +188,7 @@ describe('decideFollowup', () => {
 		assert.equal(d.parent?.id, ooo.id);
 		assert.equal(d.inReplyTo, '<c@y>');
 		assert.deepEqual(d.references, ['<a@x>', '<b@x>', '<c@y>']);
-		assert.equal(d.subject, 'Re: Quick question', 'the thread subject, not the auto-reply''s');
+		assert.equal(d.subject, 'Re: Quick question', 'the thread subject, not the auto-reply subject');
 		// Recipients come from our last message, never from the auto-reply.
 		assert.deepEqual(
 			d.recipients.to.map((r) => r.address),
