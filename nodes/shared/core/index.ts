@@ -1,0 +1,6 @@
+export * from './address';
+export * from './template';
+export * from './mime';
+export * from './threading';
+export * from './classify';
+export * from './idempotency';

@@ -1,0 +1,36 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OUTREACH_HEADER, outreachKey } from '../../nodes/shared/core/idempotency';
+
+test('same inputs, same key; stable format', () => {
+	const k = outreachKey('spring', 1, 'ann@acme.com');
+	assert.equal(k, outreachKey('spring', 1, 'ann@acme.com'));
+	assert.match(k, /^go-[a-z2-7]{20}$/);
+});
+test('normalised address: case, display name and IDN form do not change the key', () => {
+	const k = outreachKey('spring', 1, 'ann@acme.com');
+	assert.equal(outreachKey('spring', 1, 'Ann <ANN@Acme.COM>'), k);
+	assert.equal(outreachKey('c', 0, 'x@münchen.de'), outreachKey('c', 0, 'x@xn--mnchen-3ya.de'));
+});
+test('campaign, step and lead each change the key', () => {
+	const keys = new Set([
+		outreachKey('spring', 1, 'ann@acme.com'),
+		outreachKey('spring', 2, 'ann@acme.com'),
+		outreachKey('autumn', 1, 'ann@acme.com'),
+		outreachKey('spring', 1, 'bob@acme.com'),
+		outreachKey('spring', 1, 'ann+x@acme.com'),
+		outreachKey('spring1', 1, 'ann@acme.com'),
+	]);
+	assert.equal(keys.size, 6);
+});
+test('pinned value (a changed algorithm would resend to everyone)', () => {
+	assert.equal(outreachKey('spring', 1, 'ann@acme.com'), outreachKey(' spring ', 1, ' ann@acme.com '));
+	assert.equal(outreachKey('spring', 1, 'ann@acme.com'), PINNED);
+});
+test('bad step or address throws', () => {
+	assert.throws(() => outreachKey('c', 1.5, 'a@b.co'), RangeError);
+	assert.throws(() => outreachKey('c', 1, 'nope'), /missing @/);
+});
+test('header name', () => assert.equal(OUTREACH_HEADER, 'X-Outreach-Key'));
+// Cross-checked with Python: base64.b32encode(sha256(b'spring\x001\x00ann@acme.com').digest()[:13]).
+const PINNED = 'go-roo7nhaia45g663lzinj';
