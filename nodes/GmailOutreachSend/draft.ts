@@ -1,0 +1,78 @@
+import type { gmail_v1 } from 'googleapis';
+import type { MessageSpec } from '../shared/core/mime';
+import type { Templates } from '../shared/core/compose';
+import { GmailError, NotFoundError, type GmailClient } from '../shared/transport';
+
+/** A draft used as a template: its subject and bodies (with merge tags) and its attachments. */
+export interface DraftTemplate {
+	templates: Templates;
+	attachments: NonNullable<MessageSpec['attachments']>;
+}
+
+/** The chosen draft cannot serve as a template (missing, empty, unreadable). */
+export class DraftTemplateError extends Error {
+	override name = 'DraftTemplateError' as const;
+	draftId: string;
+	constructor(draftId: string, problem: string, options?: { cause?: unknown }) {
+		super(`Draft "${draftId}": ${problem}`, options);
+		this.draftId = draftId;
+	}
+}
+
+function decode(data: string | null | undefined): Buffer {
+	return Buffer.from((data ?? '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+/** Walks a payload tree: the first text/plain and text/html bodies, and every part with a filename. */
+function collect(part: gmail_v1.Schema$MessagePart, out: { text?: string; html?: string; files: gmail_v1.Schema$MessagePart[] }) {
+	const type = (part.mimeType ?? '').toLowerCase();
+	if (part.filename) out.files.push(part);
+	else if (type === 'text/plain' && out.text === undefined) out.text = decode(part.body?.data).toString('utf8');
+	else if (type === 'text/html' && out.html === undefined) out.html = decode(part.body?.data).toString('utf8');
+	for (const child of part.parts ?? []) collect(child, out);
+}
+
+/** Returns a loader that reads each draft once per run (format=full) and turns it into templates + attachments. */
+export function draftTemplateLoader(client: GmailClient): (draftId: string) => Promise<DraftTemplate> {
+	const cache = new Map<string, Promise<DraftTemplate>>();
+	return (draftId) => {
+		let hit = cache.get(draftId);
+		if (!hit) cache.set(draftId, (hit = load(client, draftId)));
+		return hit;
+	};
+}
+
+async function load(client: GmailClient, draftId: string): Promise<DraftTemplate> {
+	let draft: gmail_v1.Schema$Draft;
+	try {
+		draft = await client.getDraft(draftId, 'full');
+	} catch (error) {
+		if (error instanceof NotFoundError) throw new DraftTemplateError(draftId, 'not found in the mailbox', { cause: error });
+		throw error;
+	}
+	const message = draft.message;
+	const payload = message?.payload;
+	if (!message?.id || !payload) throw new DraftTemplateError(draftId, 'has no message');
+	const subject = payload.headers?.find((h) => (h.name ?? '').toLowerCase() === 'subject')?.value ?? '';
+	const parts: { text?: string; html?: string; files: gmail_v1.Schema$MessagePart[] } = { files: [] };
+	collect(payload, parts);
+	if (!subject.trim()) throw new DraftTemplateError(draftId, 'has no subject');
+	if (!parts.text?.trim() && !parts.html?.trim()) throw new DraftTemplateError(draftId, 'has an empty body');
+	const attachments: DraftTemplate['attachments'] = [];
+	for (const file of parts.files) {
+		let content: Buffer;
+		if (file.body?.attachmentId) {
+			try {
+				const body = await client.getAttachment(message.id, file.body.attachmentId);
+				content = decode(body.data);
+			} catch (error) {
+				if (!(error instanceof GmailError)) throw error;
+				throw new DraftTemplateError(draftId, `attachment "${file.filename}" could not be read: ${error.message}`, { cause: error });
+			}
+		} else {
+			content = decode(file.body?.data);
+		}
+		attachments.push({ filename: file.filename ?? 'attachment', contentType: file.mimeType ?? 'application/octet-stream', content });
+	}
+	return { templates: { subject, text: parts.text, html: parts.html }, attachments };
+}

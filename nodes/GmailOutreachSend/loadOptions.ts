@@ -1,0 +1,30 @@
+import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { gmailClient } from '../shared/transport';
+
+/** The mailbox and its verified send-as aliases (settings.sendAs), primary first. */
+export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const client = await gmailClient(this);
+	const aliases = await client.listSendAs();
+	return aliases
+		.filter((a) => a.sendAsEmail && (a.isPrimary || a.verificationStatus === undefined || a.verificationStatus === 'accepted'))
+		.sort((a, b) => Number(!!b.isPrimary) - Number(!!a.isPrimary))
+		.map((a) => ({
+			name: a.displayName ? `${a.displayName} <${a.sendAsEmail}>` : a.sendAsEmail!,
+			value: a.sendAsEmail!,
+			description: a.isPrimary ? 'The mailbox itself' : 'Send-as alias',
+		}));
+}
+
+/** The mailbox's drafts (newest 50) by subject, for "template from a Gmail draft". */
+export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	const client = await gmailClient(this);
+	const list = await client.listDrafts({ maxResults: 50 });
+	const options: INodePropertyOptions[] = [];
+	for (const d of list.drafts ?? []) {
+		if (!d.id) continue;
+		const draft = await client.getDraft(d.id, 'metadata');
+		const subject = draft.message?.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === 'subject')?.value;
+		options.push({ name: subject?.trim() || `(no subject) ${d.id}`, value: d.id });
+	}
+	return options;
+}

@@ -1,0 +1,194 @@
+import { AddressError, CONTROL_CHARS, normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
+import { OUTREACH_HEADER, outreachKey } from './idempotency';
+import type { MessageSpec } from './mime';
+import { escapeHtml, htmlToText, lookupField, missingFields, normalizeFieldName, renderTemplate } from './template';
+
+/** Headers naming the campaign and step of every outreach message, next to the idempotency key. */
+export const CAMPAIGN_HEADER = 'X-Outreach-Campaign';
+/** See CAMPAIGN_HEADER. */
+export const STEP_HEADER = 'X-Outreach-Step';
+
+/** A row field that cannot be used, named so the user can fix the sheet: 'Row 7, field "email": …'. */
+export class FieldError extends Error {
+	override name = 'FieldError' as const;
+	field: string;
+	row: number;
+	reason: 'invalid_address' | 'invalid_row' | 'missing_fields';
+	constructor(row: number, field: string, problem: string, reason: FieldError['reason'], options?: { cause?: unknown }) {
+		super(`Row ${row}, field "${field}": ${problem}`, options);
+		this.row = row;
+		this.field = field;
+		this.reason = reason;
+	}
+}
+
+/** Where the lead's address and display name come from in the row. */
+export interface RecipientFields {
+	emailField: string;
+	/** Columns joined with a space to form the display name, e.g. ['first_name', 'last_name']. */
+	nameFields?: string[];
+}
+
+/** Reads and validates the lead's address and display name; throws FieldError naming the field. */
+export function leadRecipient(row: Record<string, unknown>, fields: RecipientFields, rowNumber: number): ParsedAddress {
+	const raw = lookupField(row, fields.emailField);
+	if (raw === undefined || raw === null || String(raw).trim() === '') {
+		throw new FieldError(rowNumber, fields.emailField, 'missing or empty', 'missing_fields');
+	}
+	if (typeof raw !== 'string') {
+		throw new FieldError(rowNumber, fields.emailField, `not text (${typeof raw})`, 'invalid_address');
+	}
+	let parsed: ParsedAddress;
+	try {
+		const list = parseAddressList(raw.trim());
+		if (list.length !== 1) throw new AddressError(raw, `expected one address, found ${list.length}`);
+		parsed = list[0];
+	} catch (error) {
+		const problem = error instanceof AddressError ? error.message.replace(/^Invalid email address /, 'invalid address ') : String(error);
+		throw new FieldError(rowNumber, fields.emailField, problem, 'invalid_address', { cause: error });
+	}
+	const nameParts: string[] = [];
+	for (const field of fields.nameFields ?? []) {
+		const value = lookupField(row, field);
+		if (value === undefined || value === null) continue;
+		const text = String(value).trim();
+		if (CONTROL_CHARS.test(text)) {
+			throw new FieldError(rowNumber, field, 'contains line breaks or control characters', 'invalid_row');
+		}
+		if (text) nameParts.push(text);
+	}
+	const name = nameParts.join(' ') || parsed.name;
+	return name ? { name, address: parsed.address } : { address: parsed.address };
+}
+
+/** What the message says; subject and bodies may hold merge tags, fallbacks and spintax. */
+export interface Templates {
+	subject: string;
+	text?: string;
+	html?: string;
+}
+
+/** Opt-out: List-Unsubscribe targets (merge tags allowed, values URL-encoded) and a plain footer line. */
+export interface UnsubscribeOptions {
+	mailto?: string;
+	url?: string;
+	/** Footer line appended to text and HTML, e.g. 'Not interested? Reply "stop" or visit {{unsubscribe_url}}.' */
+	footer?: string;
+	/** Sender's postal address, added under the footer (CAN-SPAM). */
+	postalAddress?: string;
+}
+
+/** Everything besides the row that shapes one lead's message. */
+export interface ComposeOptions {
+	from: ParsedAddress;
+	to: ParsedAddress;
+	campaign: string;
+	step: number;
+	replyTo?: string;
+	cc?: string;
+	bcc?: string;
+	unsubscribe?: UnsubscribeOptions;
+	attachments?: MessageSpec['attachments'];
+	/** Literal subject (no merge, no spintax), e.g. a reply's 'Re: …' computed by threading.replyHeaders. */
+	subjectOverride?: string;
+	inReplyTo?: string;
+	references?: string[];
+	/** Extra headers; the outreach headers are always set by compose and win. */
+	headers?: Record<string, string>;
+}
+
+/** A lead's composed message: the spec for mime.buildRaw, the idempotency key and the rendered parts. */
+export interface Composed {
+	spec: MessageSpec;
+	key: string;
+	subject: string;
+	text: string;
+	html?: string;
+	/** Required merge fields that are missing or empty in the row (strict mode rejects the row when non-empty). */
+	missing: string[];
+}
+
+/** The row plus built-in merge fields (email, unsubscribe_url) that the row does not already have. */
+function mergeRow(row: Record<string, unknown>, extra: Record<string, string>): Record<string, unknown> {
+	const keys = new Set(Object.keys(row).map(normalizeFieldName));
+	const out: Record<string, unknown> = { ...row };
+	for (const [k, v] of Object.entries(extra)) if (!keys.has(normalizeFieldName(k))) out[k] = v;
+	return out;
+}
+
+/** The row with every value URL-encoded, for merge tags inside URLs and mailto targets. */
+function urlEncodedRow(row: Record<string, unknown>): Record<string, unknown> {
+	const out: Record<string, unknown> = {};
+	for (const [k, v] of Object.entries(row)) {
+		out[k] = v === undefined || v === null ? v : encodeURIComponent(typeof v === 'object' ? JSON.stringify(v) : String(v));
+	}
+	return out;
+}
+
+/** Inserts HTML before </body> when there is one, else appends it. */
+function appendHtml(html: string, addition: string): string {
+	const at = html.search(/<\/body\s*>/i);
+	return at < 0 ? `${html}\n${addition}` : `${html.slice(0, at)}${addition}\n${html.slice(at)}`;
+}
+
+/** Renders a lead's row into a complete MessageSpec: merge + spintax seeded by the lead, unsubscribe, footer, outreach headers. */
+export function composeMessage(row: Record<string, unknown>, templates: Templates, opts: ComposeOptions): Composed {
+	const address = normalizeAddress(opts.to.address);
+	const key = outreachKey(opts.campaign, opts.step, opts.to.address);
+	const seed = address;
+	const unsub = opts.unsubscribe ?? {};
+	const base = mergeRow(row, { email: opts.to.address });
+	const encoded = urlEncodedRow(base);
+	const url = unsub.url?.trim() ? renderTemplate(unsub.url.trim(), encoded, { seed }) : undefined;
+	const mailto = unsub.mailto?.trim() ? renderTemplate(unsub.mailto.trim(), encoded, { seed }) : undefined;
+	const merged = mergeRow(base, { unsubscribe_url: url ?? '' });
+
+	const required = [templates.text ?? '', templates.html ?? '', unsub.url ?? '', unsub.mailto ?? '', unsub.footer ?? ''];
+	if (opts.subjectOverride === undefined) required.unshift(templates.subject);
+	const missing = missingFields(required, merged);
+
+	const subject = opts.subjectOverride ?? renderTemplate(templates.subject, merged, { seed });
+	let html = templates.html?.trim() ? renderTemplate(templates.html, merged, { html: true, seed }) : undefined;
+	let text = templates.text?.trim() ? renderTemplate(templates.text, merged, { seed }) : html ? htmlToText(html) : '';
+
+	const footerLines = [
+		unsub.footer?.trim() ? renderTemplate(unsub.footer.trim(), merged, { seed }) : '',
+		unsub.postalAddress?.trim() ?? '',
+	].filter((l) => l !== '');
+	if (footerLines.length) {
+		text = `${text.replace(/\s+$/, '')}\n\n${footerLines.join('\n')}\n`;
+		if (html !== undefined) {
+			html = appendHtml(html, `<p style="color:#666;font-size:12px">${footerLines.map(escapeHtml).join('<br>')}</p>`);
+		}
+	}
+
+	const headers: Record<string, string> = {
+		...(opts.headers ?? {}),
+		[OUTREACH_HEADER]: key,
+		[CAMPAIGN_HEADER]: opts.campaign,
+		[STEP_HEADER]: String(opts.step),
+	};
+	const spec: MessageSpec = {
+		from: opts.from,
+		to: [opts.to],
+		subject,
+		text,
+		headers,
+	};
+	if (html !== undefined) spec.html = html;
+	if (opts.replyTo?.trim()) spec.replyTo = opts.replyTo.trim();
+	if (opts.cc?.trim()) spec.cc = opts.cc.trim();
+	if (opts.bcc?.trim()) spec.bcc = opts.bcc.trim();
+	if (url || mailto) spec.listUnsubscribe = { ...(mailto ? { mailto } : {}), ...(url ? { url } : {}) };
+	if (opts.attachments?.length) spec.attachments = opts.attachments;
+	if (opts.inReplyTo) spec.inReplyTo = opts.inReplyTo;
+	if (opts.references?.length) spec.references = opts.references;
+	return { spec, key, subject, text, html, missing };
+}
+
+/** Parses a From value ('Name <a@b>' or 'a@b') and applies a display name when one is given; throws AddressError. */
+export function senderAddress(from: string, displayName?: string): ParsedAddress {
+	const parsed = parseAddress(from);
+	const name = displayName?.trim();
+	return name ? { name, address: parsed.address } : parsed;
+}

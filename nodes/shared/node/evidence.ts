@@ -1,0 +1,87 @@
+import type { gmail_v1 } from 'googleapis';
+import {
+	SUPPRESSION_HEADERS,
+	SUPPRESSION_LABELS,
+	evidenceByKey,
+	mentionSearchQuery,
+	sentSearchQuery,
+	suppressedByMailbox,
+	type MessageEvidence,
+} from '../core/campaign';
+import { OUTREACH_HEADER } from '../core/idempotency';
+import type { GmailClient } from '../transport';
+
+/** Headers read from sent messages to decide "already sent" and to thread follow-ups. */
+export const EVIDENCE_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To', 'Subject'];
+
+/** Most messages one evidence search reads; a lead batch never needs more. */
+const SEARCH_CAP = 500;
+
+/** Reduces a metadata-format message to the evidence the core decides on. */
+export function toEvidence(message: gmail_v1.Schema$Message): MessageEvidence {
+	const headers: Record<string, string> = {};
+	for (const h of message.payload?.headers ?? []) {
+		if (h.name && headers[h.name] === undefined) headers[h.name] = h.value ?? '';
+	}
+	return { id: message.id ?? '', threadId: message.threadId ?? '', labelIds: message.labelIds ?? [], headers };
+}
+
+/** Metadata of the given ids (batched), oldest first, so the first match of a key is the original send. */
+async function metadataOf(client: GmailClient, ids: string[], headers: string[]): Promise<MessageEvidence[]> {
+	if (!ids.length) return [];
+	const messages = await client.batchGetMessages(ids, { format: 'metadata', metadataHeaders: headers });
+	return messages
+		.filter((m) => m && m.id)
+		.sort((a, b) => Number(a.internalDate ?? 0) - Number(b.internalDate ?? 0))
+		.map(toEvidence);
+}
+
+/** Sent messages to any of the addresses, indexed by the outreach key they carry (one search + one metadata batch). */
+export async function sentByKey(client: GmailClient, addresses: string[]): Promise<Map<string, MessageEvidence>> {
+	if (!addresses.length) return new Map();
+	const found = await client.listAllMessages({ q: sentSearchQuery(addresses), max: SEARCH_CAP });
+	const ids = found.map((m) => m.id).filter((id): id is string => !!id);
+	return evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS));
+}
+
+/**
+ * Looks for one key right after an ambiguous send: first among the newest SENT messages (label listing,
+ * no search index lag), then by search.
+ */
+export async function findSentKey(client: GmailClient, key: string, address: string): Promise<MessageEvidence | undefined> {
+	const recent = await client.listMessages({ labelIds: ['SENT'], maxResults: 10 });
+	const recentIds = (recent.messages ?? []).map((m) => m.id).filter((id): id is string => !!id);
+	const hit = evidenceByKey(await metadataOf(client, recentIds, EVIDENCE_HEADERS)).get(key);
+	if (hit) return hit;
+	return (await sentByKey(client, [address])).get(key);
+}
+
+/** Ids of the suppression labels that exist in the mailbox (none exist → nothing to check). */
+export async function suppressionLabelIds(client: GmailClient): Promise<Map<string, string>> {
+	const labels = await client.listLabels();
+	const ids = new Map<string, string>();
+	for (const name of SUPPRESSION_LABELS) {
+		const label = labels.find((l) => (l.name ?? '').toLowerCase() === name.toLowerCase());
+		if (label?.id) ids.set(label.id, name);
+	}
+	return ids;
+}
+
+/** Which addresses the mailbox names in messages under the suppression labels: normalised address → label name. */
+export async function mailboxSuppressed(
+	client: GmailClient,
+	labelIds: Map<string, string>,
+	addresses: string[],
+): Promise<Map<string, string>> {
+	const result = new Map<string, string>();
+	if (!addresses.length) return result;
+	for (const [labelId, labelName] of labelIds) {
+		const found = await client.listAllMessages({ labelIds: [labelId], q: mentionSearchQuery(addresses), max: SEARCH_CAP });
+		const ids = found.map((m) => m.id).filter((id): id is string => !!id);
+		const evidence = await metadataOf(client, ids, SUPPRESSION_HEADERS);
+		for (const [address, label] of suppressedByMailbox(evidence, addresses, () => labelName)) {
+			if (!result.has(address)) result.set(address, label);
+		}
+	}
+	return result;
+}
