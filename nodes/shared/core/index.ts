@@ -4,3 +4,5 @@ export * from './mime';
 export * from './threading';
 export * from './classify';
 export * from './idempotency';
+export * from './compose';
+export * from './campaign';
