@@ -1,2 +1,4 @@
 // Every node and credential class the package ships, for tools that import the package directly.
 export * from './credentials/GmailOutreachOAuth2Api.credentials';
+export * from './credentials/GmailOutreachServiceAccountApi.credentials';
+export * from './nodes/GmailOutreachSend/GmailOutreachSend.node';
