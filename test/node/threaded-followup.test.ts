@@ -105,6 +105,21 @@ const cases: Case[] = [
 		reason: 'unsubscribed',
 	},
 	{
+		name: 'our own footer quoted in their reply is a reply, not an opt-out',
+		thread: () => [
+			first(),
+			msg(LEAD, {}, { snippet: 'Sure, call me Tuesday. On Mon, 2 Mar 2026, Ana wrote: &gt; Reply stop to unsubscribe' }),
+		],
+		action: 'skip',
+		reason: 'replied',
+	},
+	{
+		name: 'please do not contact me again is an opt-out',
+		thread: () => [first(), msg(LEAD, {}, { snippet: 'Please do not contact me again.' })],
+		action: 'skip',
+		reason: 'unsubscribed',
+	},
+	{
 		name: 'this step key already in the thread: already_sent',
 		thread: () => [first(), msg(ME, { 'x-outreach-key': KEY2 })],
 		input: { step: undefined },

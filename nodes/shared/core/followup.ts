@@ -68,7 +68,16 @@ const IGNORED_LABELS = new Set(['DRAFT', 'TRASH', 'SPAM']);
 
 // An opt-out answer the lead typed (the "please remove me" reply); headers alone cannot tell it from a reply.
 const UNSUBSCRIBE_PATTERN =
-	/\b(unsubscribe|remove me|take me off|opt[ -]?out|stop (e-?mailing|contacting|sending)|do not (e-?mail|contact)|don'?t (e-?mail|contact))\b/i;
+	/\b(unsubscribe|remove me|take me off|opt[ -]?out|stop (e-?mailing|contacting|sending)|(do not|don'?t) (e-?mail|contact|write to) me)\b/i;
+
+// Where a quoted earlier message starts in a snippet: our own footer must not read as the lead's opt-out.
+const QUOTE_START = /(\bOn\b.{0,120}?\bwrote:|&gt;|>|-{2,}\s*Original Message)/is;
+
+/** The lead's own words in a snippet, without the quote of our message that usually follows them. */
+function ownWords(snippet: string): string {
+	const at = snippet.search(QUOTE_START);
+	return at < 0 ? snippet : snippet.slice(0, at);
+}
 
 /** Sorts a thread's conversation messages oldest first (Gmail's order; internalDate breaks nothing when missing). */
 export function conversation(messages: ThreadMessage[]): ThreadMessage[] {
@@ -109,7 +118,7 @@ export function isOurs(message: ThreadMessage, ourAddresses: string[]): boolean 
 export function classifyThreadMessage(message: ThreadMessage): InboundKind | 'unsubscribe' {
 	const { kind } = classifyInbound(message.headers);
 	if (kind !== 'human') return kind;
-	const said = `${message.headers['subject'] ?? ''}\n${message.snippet ?? ''}`;
+	const said = `${message.headers['subject'] ?? ''}\n${ownWords(message.snippet ?? '')}`;
 	return UNSUBSCRIBE_PATTERN.test(said) ? 'unsubscribe' : 'human';
 }
 
