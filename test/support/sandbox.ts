@@ -1,0 +1,127 @@
+import { createSandbox, type Sandbox, type SandboxSettings } from '../../sandbox/index';
+
+/** A mailbox created in a test sandbox, with tokens for all its scopes. */
+export interface TestMailbox {
+	email: string;
+	accessToken: string;
+	refreshToken: string;
+}
+
+/** Options for createMailbox. */
+export interface MailboxOptions {
+	email: string;
+	type?: 'gmail' | 'workspace' | 'workspace-trial' | number;
+	aliases?: string[];
+	timezone?: string;
+	scopes?: string[];
+}
+
+/** A message as GET /sandbox/mailboxes/{email}/messages returns it. */
+export interface AdminMessage {
+	id: string;
+	threadId: string;
+	labelIds: string[];
+	internalDate: number;
+	date: string;
+	historyId: number;
+	headers: Array<{ name: string; value: string }>;
+	from?: { name: string; address: string };
+	to: Array<{ name: string; address: string }>;
+	cc: Array<{ name: string; address: string }>;
+	bcc: Array<{ name: string; address: string }>;
+	subject: string;
+	messageId?: string;
+	inReplyTo?: string;
+	references?: string;
+	text: string;
+	html: string;
+	attachments: Array<{ filename: string; mimeType: string; size: number }>;
+	raw: string;
+}
+
+/** Stats of GET /sandbox/stats. */
+export interface SandboxStats {
+	calls: Record<string, number>;
+	quotaUnits: number;
+	sent24h: number;
+	errors: Record<string, number>;
+	cap?: number;
+}
+
+/** A running sandbox with thin wrappers over its admin API. */
+export interface TestSandbox {
+	url: string;
+	sandbox: Sandbox;
+	close(): Promise<void>;
+	createMailbox(opts: MailboxOptions): Promise<TestMailbox>;
+	deliver(body: Record<string, unknown>): Promise<{ id: string; threadId: string }>;
+	manualSend(body: { from: string; to: string; subject?: string; count?: number }): Promise<{ sent: number; refused: number; ids: string[] }>;
+	clock(body?: { advance?: string; now?: string }): Promise<{ now: string }>;
+	faults(body: Record<string, unknown>): Promise<unknown>;
+	clearFaults(): Promise<void>;
+	stats(mailbox?: string): Promise<SandboxStats>;
+	reset(): Promise<void>;
+	settings(body: Partial<SandboxSettings>): Promise<SandboxSettings>;
+	expireTokens(email: string): Promise<void>;
+	revokeTokens(email: string): Promise<void>;
+	/** Alias of revokeTokens (contract name). */
+	revokeRefreshTokens(email: string): Promise<void>;
+	registerServiceAccount(clientEmail: string, publicKeyPem: string): Promise<void>;
+	/** Every message of a mailbox (oldest first) with parsed headers and raw text. */
+	messages(email: string): Promise<AdminMessage[]>;
+	/** A Gmail API call with a bearer token; returns status and parsed JSON (or text). */
+	gmail(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/** Starts an in-process sandbox on 127.0.0.1, port 0. Close it in `after`. */
+export async function startSandbox(settings?: Partial<SandboxSettings>): Promise<TestSandbox> {
+	const sandbox = createSandbox({ settings });
+	const url = await sandbox.listen(0, '127.0.0.1');
+	const admin = async (method: string, path: string, body?: unknown): Promise<any> => {
+		const res = await fetch(url + path, {
+			method,
+			headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30_000),
+		});
+		const text = await res.text();
+		const parsed = text ? JSON.parse(text) : {};
+		if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${parsed?.error?.message ?? text}`);
+		return parsed;
+	};
+	return {
+		url,
+		sandbox,
+		close: () => sandbox.close(),
+		createMailbox: (opts) => admin('POST', '/sandbox/mailboxes', opts),
+		deliver: (body) => admin('POST', '/sandbox/deliver', body),
+		manualSend: (body) => admin('POST', '/sandbox/manual-send', body),
+		clock: (body) => (body ? admin('POST', '/sandbox/clock', body) : admin('GET', '/sandbox/clock')),
+		faults: (body) => admin('POST', '/sandbox/faults', body),
+		clearFaults: async () => void (await admin('DELETE', '/sandbox/faults')),
+		stats: (mailbox) => admin('GET', `/sandbox/stats${mailbox ? `?mailbox=${encodeURIComponent(mailbox)}` : ''}`),
+		reset: async () => void (await admin('POST', '/sandbox/reset')),
+		settings: (body) => admin('POST', '/sandbox/settings', body),
+		expireTokens: async (email) => void (await admin('POST', '/sandbox/tokens/expire', { email })),
+		revokeTokens: async (email) => void (await admin('POST', '/sandbox/tokens/revoke', { email })),
+		revokeRefreshTokens: async (email) => void (await admin('POST', '/sandbox/tokens/revoke', { email })),
+		registerServiceAccount: async (clientEmail, publicKeyPem) => void (await admin('POST', '/sandbox/service-accounts', { clientEmail, publicKeyPem })),
+		messages: async (email) => (await admin('GET', `/sandbox/mailboxes/${encodeURIComponent(email)}/messages`)).messages,
+		gmail: async (token, method, path, body) => {
+			const res = await fetch(url + path, {
+				method,
+				headers: { Authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(30_000),
+			});
+			const text = await res.text();
+			let parsed: unknown = text;
+			try {
+				parsed = text ? JSON.parse(text) : undefined;
+			} catch {
+				// not JSON (HTML or multipart): keep the text
+			}
+			return { status: res.status, body: parsed, headers: res.headers };
+		},
+	};
+}
