@@ -125,3 +125,38 @@ export async function startSandbox(settings?: Partial<SandboxSettings>): Promise
 		},
 	};
 }
+
+/** Header fields for rawMessage. */
+export interface RawMessageFields {
+	from?: string;
+	to?: string;
+	cc?: string;
+	bcc?: string;
+	subject?: string;
+	messageId?: string;
+	inReplyTo?: string;
+	references?: string;
+	headers?: Record<string, string>;
+	text?: string;
+}
+
+/** A plain text/plain RFC 5322 message written out by hand (for sandbox tests; not the package's MIME builder). */
+export function rawMessage(f: RawMessageFields): string {
+	const lines: string[] = [];
+	if (f.from !== undefined) lines.push(`From: ${f.from}`);
+	if (f.to !== undefined) lines.push(`To: ${f.to}`);
+	if (f.cc !== undefined) lines.push(`Cc: ${f.cc}`);
+	if (f.bcc !== undefined) lines.push(`Bcc: ${f.bcc}`);
+	lines.push(`Subject: ${f.subject ?? 'Hello'}`);
+	if (f.messageId) lines.push(`Message-ID: ${f.messageId}`);
+	if (f.inReplyTo) lines.push(`In-Reply-To: ${f.inReplyTo}`);
+	if (f.references) lines.push(`References: ${f.references}`);
+	for (const [k, v] of Object.entries(f.headers ?? {})) lines.push(`${k}: ${v}`);
+	lines.push('MIME-Version: 1.0', 'Content-Type: text/plain; charset=UTF-8', '', f.text ?? 'Hi there');
+	return lines.join('\r\n') + '\r\n';
+}
+
+/** base64url without padding, as Gmail wants `raw`. */
+export function b64url(text: string): string {
+	return Buffer.from(text).toString('base64url');
+}
