@@ -75,26 +75,34 @@ function encodeText(value: string): string {
 /** Encodes a display name: atom as is, printable ASCII quoted, anything else as encoded words. */
 function encodeName(name: string): string {
 	const text = sanitizeHeaderText(name).replace(/\s+/g, ' ').trim();
-	if (/^[A-Za-z0-9 ]*$/.test(text)) return text;
+	if (/^[A-Za-z0-9 ]{0,69}$/.test(text)) return text;
 	if (/^[\x20-\x7e]*$/.test(text) && !/=\?/.test(text) && text.length < 70) return `"${text.replace(/(["\\])/g, '\\$1')}"`;
-	return encodeText(text.includes('=?') || /[^\x20-\x7e]/.test(text) ? text : text);
+	return encodeText(text);
 }
 
 /** Parses one address field into validated addresses (domain in punycode for the wire). */
 function addresses(field: string, value: Addresses | undefined): ParsedAddress[] {
 	if (value === undefined || value === null || value === '') return [];
 	const list = Array.isArray(value) ? value : [value];
-	try {
-		return list.flatMap((v): ParsedAddress[] => {
+	const result = attempt(() =>
+		list.flatMap((v): ParsedAddress[] => {
 			if (typeof v === 'string') return parseAddressList(v);
 			if (!v || typeof v.address !== 'string') throw new AddressError(String(v), 'not an address');
 			const parsed = parseAddress(v.address);
 			if (parsed.name !== undefined) throw new AddressError(v.address, 'address field contains a display name');
 			return [{ name: v.name, address: parsed.address }];
-		});
+		}),
+	);
+	if (result instanceof Error) throw new MimeError(field, `${field}: ${result.message}`, { cause: result });
+	return result;
+}
+
+/** Runs fn and returns its error instead of throwing, so callers can wrap it in a MimeError. */
+function attempt<T>(fn: () => T): T | Error {
+	try {
+		return fn();
 	} catch (e) {
-		if (e instanceof AddressError) throw new MimeError(field, `${field}: ${e.message}`, { cause: e });
-		throw e;
+		return e instanceof Error ? e : new Error(String(e));
 	}
 }
 
@@ -121,12 +129,11 @@ function listUnsubscribe(spec: NonNullable<MessageSpec['listUnsubscribe']>): { v
 	let oneClick = false;
 	if (spec.url) {
 		if (HAS_CONTROL.test(spec.url)) throw new MimeError('listUnsubscribe.url', 'listUnsubscribe.url: contains control characters');
-		let url: URL;
-		try {
-			url = new URL(spec.url.trim());
-		} catch (e) {
-			throw new MimeError('listUnsubscribe.url', `listUnsubscribe.url: not a valid URL "${spec.url}"`, { cause: e });
+		const url = attempt(() => new URL(spec.url!.trim()));
+		if (url instanceof Error) {
+			throw new MimeError('listUnsubscribe.url', `listUnsubscribe.url: not a valid URL "${spec.url}"`, { cause: url });
 		}
+		if (url.href.length > 900) throw new MimeError('listUnsubscribe.url', 'listUnsubscribe.url: longer than 900 characters');
 		if (url.protocol !== 'https:') throw new MimeError('listUnsubscribe.url', 'listUnsubscribe.url: must be an https:// URL');
 		// URL.href percent-encodes spaces and quotes; '<', '>' and ',' would end the list entry.
 		parts.push(`<${url.href.replace(/[<>,]/g, (c) => encodeURIComponent(c))}>`);
@@ -138,13 +145,12 @@ function listUnsubscribe(spec: NonNullable<MessageSpec['listUnsubscribe']>): { v
 		const q = raw.indexOf('?');
 		const addr = q < 0 ? raw : raw.slice(0, q);
 		const query = q < 0 ? '' : raw.slice(q);
-		let address: string;
-		try {
-			address = asciiAddress(addr);
-		} catch (e) {
-			throw new MimeError('listUnsubscribe.mailto', `listUnsubscribe.mailto: ${(e as Error).message}`, { cause: e });
+		const address = attempt(() => asciiAddress(addr));
+		if (address instanceof Error) {
+			throw new MimeError('listUnsubscribe.mailto', `listUnsubscribe.mailto: ${address.message}`, { cause: address });
 		}
 		if (/[\s<>,"]/.test(query)) throw new MimeError('listUnsubscribe.mailto', 'listUnsubscribe.mailto: query must be URL-encoded');
+		if (query.length > 900) throw new MimeError('listUnsubscribe.mailto', 'listUnsubscribe.mailto: longer than 900 characters');
 		parts.push(`<mailto:${address}${query}>`);
 	}
 	return parts.length ? { value: parts.join(', '), oneClick } : undefined;
@@ -154,17 +160,33 @@ function listUnsubscribe(spec: NonNullable<MessageSpec['listUnsubscribe']>): { v
 function customHeaders(headers: Record<string, string> | undefined): { key: string; value: string }[] {
 	const out: { key: string; value: string }[] = [];
 	for (const [key, value] of Object.entries(headers ?? {})) {
-		if (!/^[\x21-\x39\x3b-\x7e]+$/.test(key)) throw new MimeError('headers', `headers: invalid header name "${sanitizeHeaderText(key)}"`);
+		// Stricter than RFC 5322 ftext on purpose: real header names are letters, digits and dashes.
+		if (!/^[A-Za-z0-9-]{1,76}$/.test(key)) throw new MimeError('headers', `headers: invalid header name "${sanitizeHeaderText(key)}"`);
 		if (RESERVED.has(key.toLowerCase())) throw new MimeError('headers', `headers: "${key}" is set by the message builder, not as a custom header`);
 		out.push({ key, value: encodeText(String(value ?? '')) });
 	}
 	return out;
 }
 
-/** RFC 5322 date: 'Sat, 21 Nov 2026 10:00:00 +0000'. */
-function formatDate(date: Date): string {
-	if (Number.isNaN(date.getTime())) throw new MimeError('date', 'date: invalid date');
-	return date.toUTCString().replace(/GMT$/, '+0000');
+/**
+ * A filename safe in Content-Type/Content-Disposition parameters: no controls, no characters
+ * that are invalid in common file systems ('?' also rules out encoded-word look-alikes), at most
+ * 150 characters with the extension kept.
+ */
+function safeFilename(name: string | undefined, index: number): string {
+	const clean = sanitizeHeaderText(name ?? '')
+		.replace(/[\\/:*?"<>|]/g, '_')
+		.replace(/\s+/g, ' ')
+		.trim();
+	if (!clean) return `attachment-${index + 1}`;
+	if (clean.length <= 150) return clean;
+	const ext = /\.[A-Za-z0-9]{1,10}$/.exec(clean)?.[0] ?? '';
+	return clean.slice(0, 150 - ext.length) + ext;
+}
+
+/** Body text with CRLF line ends (RFC 5322 §2.3: bare CR and LF are not allowed). */
+function crlf(text: string): string {
+	return text.replace(/\r\n|\r|\n/g, '\r\n');
 }
 
 /** RFC 5322 message bytes; text+html → multipart/alternative, attachments → multipart/mixed; every header sanitised and encoded here. */
@@ -182,36 +204,45 @@ export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 	}
 	if (typeof spec.subject !== 'string') throw new MimeError('subject', 'subject: must be a string');
 
+	// Address headers are written here, not by nodemailer, so names are encoded by encodeName
+	// (nodemailer would put encoded-word look-alikes into a quoted string, which readers still decode).
+	const addressLines = [
+		['From', formatAddresses(from)],
+		['To', formatAddresses(to)],
+		['Cc', formatAddresses(cc)],
+		// Gmail's messages.send reads Bcc from the raw message and removes it before delivery.
+		['Bcc', formatAddresses(bcc)],
+		['Reply-To', formatAddresses(replyTo)],
+	]
+		.filter(([, value]) => value)
+		.map(([key, value]) => mimeFuncs.foldLines(`${key}: ${value}`, 76) + '\r\n');
+
 	const headers: { key: string; value: string }[] = [];
 	const add = (key: string, value: string) => {
 		if (value) headers.push({ key, value });
 	};
-	add('From', formatAddresses(from));
-	add('To', formatAddresses(to));
-	add('Cc', formatAddresses(cc));
-	// Gmail's messages.send reads Bcc from the raw message and removes it before delivery.
-	add('Bcc', formatAddresses(bcc));
-	add('Reply-To', formatAddresses(replyTo));
 	add('Subject', encodeText(spec.subject));
 	const fromDomain = asciiAddress(from[0].address).split('@')[1];
 	add('Message-ID', spec.messageId ? messageIdOf('messageId', spec.messageId) : `<${randomUUID()}@${fromDomain}>`);
-	add('Date', formatDate(spec.date ?? new Date()));
 	if (spec.inReplyTo) add('In-Reply-To', messageIdOf('inReplyTo', spec.inReplyTo));
-	if (spec.references) {
-		const ids = [spec.references].flat().flatMap((r) => parseMessageIds(sanitizeHeaderText(String(r))));
-		add('References', ids.filter((id) => /^<[\x21-\x7e]+>$/.test(id)).join(' '));
-	}
+	const references = [spec.references ?? []]
+		.flat()
+		.flatMap((r) => parseMessageIds(sanitizeHeaderText(String(r))))
+		.filter((id) => /^<[\x21-\x7e]+>$/.test(id) && id.length < 900)
+		.join(' ');
 	const unsub = spec.listUnsubscribe ? listUnsubscribe(spec.listUnsubscribe) : undefined;
 	if (unsub) {
 		add('List-Unsubscribe', unsub.value);
 		if (unsub.oneClick) add('List-Unsubscribe-Post', 'List-Unsubscribe=One-Click');
 	}
 	headers.push(...customHeaders(spec.headers));
+	const date = spec.date ?? new Date();
+	if (Number.isNaN(date.getTime())) throw new MimeError('date', 'date: invalid date');
 
 	const attachments = (spec.attachments ?? []).map((a, i) => {
 		const field = `attachments[${i}]`;
 		if (!Buffer.isBuffer(a.content)) throw new MimeError(field, `${field}: content must be a Buffer`);
-		const filename = sanitizeHeaderText(a.filename ?? '').replace(/["\\]/g, '_').replace(/\s+/g, ' ').trim() || `attachment-${i + 1}`;
+		const filename = safeFilename(a.filename, i);
 		const contentType = (a.contentType ?? 'application/octet-stream').trim().toLowerCase();
 		if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(contentType)) {
 			throw new MimeError(field, `${field}: invalid content type "${sanitizeHeaderText(contentType)}"`);
@@ -219,17 +250,20 @@ export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 		return { filename, contentType, content: a.content };
 	});
 
-	const html = spec.html || undefined;
-	const text = spec.text || (html ? htmlToText(html) : '');
+	const html = spec.html ? crlf(spec.html) : undefined;
+	const text = crlf(spec.text || (spec.html ? htmlToText(spec.html) : ''));
 	const composer = new MailComposer({
 		text,
 		html,
 		attachments,
+		date,
+		// Already sanitised ids without whitespace; nodemailer's References formatting only splits and folds them.
+		references: references || undefined,
 		// Every value above is already sanitised and encoded: nodemailer only folds it.
 		headers: headers.map(({ key, value }) => ({ key, value: { prepared: true, foldLines: true, value } })) as never,
 	});
-	const node = composer.compile();
-	return node.build();
+	const body = await composer.compile().build();
+	return Buffer.concat([Buffer.from(addressLines.join(''), 'ascii'), body]);
 }
 
 /** base64url without padding: what Gmail's messages.send expects in raw. */
