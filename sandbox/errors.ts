@@ -37,6 +37,8 @@ export interface HttpErrorOptions {
 	headers?: Record<string, string>;
 	location?: string;
 	locationType?: string;
+	/** errors[0].message when Google words it differently from the top-level message. */
+	itemMessage?: string;
 	cause?: unknown;
 }
 
@@ -56,6 +58,8 @@ export class HttpError extends Error {
 
 	readonly locationType?: string;
 
+	readonly itemMessage?: string;
+
 	constructor(status: number, message: string, opts: HttpErrorOptions = {}) {
 		super(message, { cause: opts.cause });
 		this.status = status;
@@ -64,11 +68,12 @@ export class HttpError extends Error {
 		this.headers = opts.headers ?? {};
 		this.location = opts.location;
 		this.locationType = opts.locationType;
+		this.itemMessage = opts.itemMessage;
 	}
 
 	/** Google's JSON envelope for this error. */
 	toJSON(): GoogleErrorBody {
-		const item: GoogleErrorItem = { message: this.message, domain: this.domain, reason: this.reason };
+		const item: GoogleErrorItem = { message: this.itemMessage ?? this.message, domain: this.domain, reason: this.reason };
 		if (this.location) item.location = this.location;
 		if (this.locationType) item.locationType = this.locationType;
 		return {

@@ -12,6 +12,7 @@ const MISSING_CREDENTIALS =
 export function invalidCredentials(): HttpError {
 	return new HttpError(401, INVALID_CREDENTIALS, {
 		reason: 'authError',
+		itemMessage: 'Invalid Credentials',
 		location: 'Authorization',
 		locationType: 'header',
 		headers: { 'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/", error="invalid_token"' },
@@ -26,6 +27,7 @@ export function authenticate(store: Store, req: ApiRequest): { token: AccessToke
 	if (!raw) {
 		throw new HttpError(401, MISSING_CREDENTIALS, {
 			reason: 'required',
+			itemMessage: 'Login Required.',
 			location: 'Authorization',
 			locationType: 'header',
 			headers: { 'WWW-Authenticate': 'Bearer realm="https://accounts.google.com/"' },
