@@ -1,0 +1,290 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import PostalMime from 'postal-mime';
+import type { IConnections, IDataObject, INode, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runWorkflow, sandboxOAuthCredential, type HarnessCredentials } from '../support/n8n';
+import { startSandbox } from '../support/sandbox';
+import { GmailOutreachSend } from '../../nodes/GmailOutreachSend/GmailOutreachSend.node.js';
+import { GmailThreadedReply } from '../../nodes/GmailThreadedReply/GmailThreadedReply.node.js';
+
+type Sandbox = Awaited<ReturnType<typeof startSandbox>>;
+type AdminMessage = {
+	id: string;
+	threadId: string;
+	labelIds: string[];
+	subject: string;
+	messageId?: string;
+	raw: string;
+	headers: unknown;
+};
+
+const OUT = { sent: 0, skipped: 1, deferred: 2, failed: 3 } as const;
+
+let sandbox: Sandbox;
+
+before(async () => {
+	sandbox = await startSandbox();
+});
+after(async () => {
+	await sandbox?.close();
+});
+
+/** A fresh mailbox per test so threads and counts never mix. */
+async function mailbox(type?: number): Promise<{ email: string; credentials: HarnessCredentials }> {
+	const email = `sales-${randomUUID().slice(0, 8)}@acme.test`;
+	const mb = await sandbox.createMailbox({ email, ...(type !== undefined ? { type } : {}) });
+	return { email, credentials: { gmailOutreachOAuth2Api: sandboxOAuthCredential(sandbox.url, mb) } };
+}
+
+function leads(n: number, tag: string): IDataObject[] {
+	return Array.from({ length: n }, (_, i) => ({
+		email: `lead${i}-${tag}@client${i}.test`,
+		first_name: `Lead${i}`,
+		company: `Company ${i}`,
+	}));
+}
+
+/** Runs [Start → node] as a real workflow and returns the node's four outputs; asserts count in = count out. */
+async function runOne(
+	type: 'gmailOutreachSend' | 'gmailThreadedReply',
+	parameters: INodeParameters,
+	items: IDataObject[],
+	credentials: HarnessCredentials,
+): Promise<INodeExecutionData[][]> {
+	const name = type === 'gmailOutreachSend' ? 'Send' : 'Follow Up';
+	const nodes: INode[] = [
+		{ id: randomUUID(), name: 'Start', type: 'harnessStart', typeVersion: 1, position: [0, 0], parameters: {} },
+		{ id: randomUUID(), name, type, typeVersion: 1, position: [200, 0], parameters },
+	];
+	const connections: IConnections = { Start: { main: [[{ node: name, type: 'main', index: 0 }]] } };
+	const result = await runWorkflow({
+		nodes,
+		connections,
+		nodeTypes: { gmailOutreachSend: GmailOutreachSend, gmailThreadedReply: GmailThreadedReply },
+		credentials,
+		startItems: items,
+	});
+	assert.equal(result.error, undefined, result.error?.message);
+	const outputs = result.outputsOf(name);
+	assert.equal(outputs.length, 4, 'four outputs');
+	assert.equal(
+		outputs.reduce((n, o) => n + o.length, 0),
+		items.length,
+		'count in = count out',
+	);
+	return outputs;
+}
+
+const SEND_PARAMS: INodeParameters = {
+	campaign: 'seq',
+	step: 1,
+	emailField: 'email',
+	subject: 'Quick question about {{company}}',
+	bodyType: 'text',
+	text: 'Hi {{first_name}},\n\nDoes {{company}} still do outreach by hand?\n\nAna',
+};
+
+function followParams(step: number, extra: INodeParameters = {}): INodeParameters {
+	return {
+		campaign: 'seq',
+		step,
+		threadBy: 'threadId',
+		threadId: '={{ $json.threadId }}',
+		bodyType: 'text',
+		text: `{Hi|Hello} {{first_name}}, just floating this up (step ${step}).`,
+		...extra,
+	};
+}
+
+async function sendStep1(items: IDataObject[], credentials: HarnessCredentials): Promise<IDataObject[]> {
+	const out = await runOne('gmailOutreachSend', SEND_PARAMS, items, credentials);
+	assert.equal(out[OUT.sent].length, items.length, JSON.stringify(out[OUT.failed].map((i) => i.json)));
+	return out[OUT.sent].map((i) => i.json);
+}
+
+async function messagesOf(email: string): Promise<AdminMessage[]> {
+	const res = await fetch(`${sandbox.url}/sandbox/mailboxes/${encodeURIComponent(email)}/messages`);
+	assert.equal(res.status, 200);
+	return ((await res.json()) as { messages: AdminMessage[] }).messages;
+}
+
+async function sendCount(email: string): Promise<number> {
+	const stats = (await sandbox.stats(email)) as { calls: Record<string, number> };
+	return stats.calls['messages.send'] ?? 0;
+}
+
+async function deliver(to: string, replyTo: string, kind: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe'): Promise<void> {
+	await sandbox.deliver({ to, replyTo, kind });
+}
+
+describe('Gmail Threaded Reply against the sandbox', { timeout: 60_000 }, () => {
+	test('3-step sequence: one thread of three per lead, In-Reply-To = previous, References = full chain, one Re:', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(3, 'seq'), credentials);
+
+		const out2 = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.equal(out2[OUT.sent].length, 3, JSON.stringify([...out2[OUT.skipped], ...out2[OUT.failed]].map((i) => i.json)));
+		await sandbox.clock({ advance: 'P3D' });
+		const out3 = await runOne(
+			'gmailThreadedReply',
+			followParams(3),
+			out2[OUT.sent].map((i) => i.json),
+			credentials,
+		);
+		assert.equal(out3[OUT.sent].length, 3, JSON.stringify([...out3[OUT.skipped], ...out3[OUT.failed]].map((i) => i.json)));
+
+		const all = await messagesOf(email);
+		for (const [i, first] of step1.entries()) {
+			const thread = all.filter((m) => m.threadId === first.threadId);
+			assert.equal(thread.length, 3, `lead ${i}: one thread of three`);
+			assert.equal(out3[OUT.sent][i].json.threadId, first.threadId);
+			const parsed = await Promise.all(thread.map((m) => PostalMime.parse(m.raw)));
+			const ids = parsed.map((p) => p.messageId);
+			assert.ok(ids.every(Boolean));
+			assert.equal(parsed[0].subject, `Quick question about Company ${i}`);
+			for (let k = 1; k < 3; k++) {
+				assert.equal(parsed[k].inReplyTo, ids[k - 1], `step ${k + 1} In-Reply-To`);
+				assert.deepEqual(parsed[k].references?.split(/\s+/), ids.slice(0, k), `step ${k + 1} References`);
+				assert.equal(parsed[k].subject, `Re: Quick question about Company ${i}`);
+				assert.equal((parsed[k].subject ?? '').match(/re:/gi)?.length, 1, 'a single Re:');
+				const to = parsed[k].to?.map((a) => a.address);
+				assert.deepEqual(to, [first.email]);
+			}
+			// The node's own output carries the read-back Message-ID of what it sent.
+			assert.equal(out3[OUT.sent][i].json.rfc822MessageId, ids[2]);
+		}
+	});
+
+	test('replied, auto-replied, bounced and opted-out leads: only the auto-replied one gets step 2', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(4, 'engage'), credentials);
+		await deliver(email, String(step1[0].messageId), 'reply');
+		await deliver(email, String(step1[1].messageId), 'auto-reply');
+		await deliver(email, String(step1[2].messageId), 'bounce');
+		await deliver(email, String(step1[3].messageId), 'unsubscribe');
+		const before = await sendCount(email);
+
+		const out = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.deepEqual(
+			out[OUT.sent].map((i) => i.json.email),
+			[step1[1].email],
+		);
+		const skipped = Object.fromEntries(out[OUT.skipped].map((i) => [String(i.json.email), i.json.reason]));
+		assert.deepEqual(skipped, {
+			[String(step1[0].email)]: 'replied',
+			[String(step1[2].email)]: 'bounced',
+			[String(step1[3].email)]: 'unsubscribed',
+		});
+		assert.equal((await sendCount(email)) - before, 1, 'exactly one send');
+		const thread = (await messagesOf(email)).filter((m) => m.threadId === step1[1].threadId);
+		assert.equal(thread.length, 3, 'step 1, the auto-reply, step 2');
+		const reply = await PostalMime.parse(thread[2].raw);
+		assert.equal(reply.to?.[0].address, step1[1].email, 'to the lead, not the auto-reply');
+	});
+
+	test('a changed subject template still threads: the thread subject wins', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(1, 'subj'), credentials);
+		const out = await runOne(
+			'gmailThreadedReply',
+			followParams(2, { options: { subject: 'A totally new angle for {{company}}' } }),
+			step1,
+			credentials,
+		);
+		assert.equal(out[OUT.sent].length, 1, JSON.stringify(out.flat().map((i) => i.json)));
+		const sent = out[OUT.sent][0].json;
+		assert.equal(sent.subject, 'Re: Quick question about Company 0');
+		assert.equal(sent.templateSubject, 'A totally new angle for Company 0');
+		assert.equal(sent.threadId, step1[0].threadId);
+		const thread = (await messagesOf(email)).filter((m) => m.threadId === step1[0].threadId);
+		assert.equal(thread.length, 2);
+		assert.equal((await PostalMime.parse(thread[1].raw)).subject, 'Re: Quick question about Company 0');
+	});
+
+	test('re-running step 2 sends nothing new', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(2, 'rerun'), credentials);
+		const first = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.equal(first[OUT.sent].length, 2);
+		const before = await sendCount(email);
+		const again = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.equal(again[OUT.skipped].length, 2);
+		for (const [i, item] of again[OUT.skipped].entries()) {
+			assert.equal(item.json.reason, 'already_sent');
+			assert.equal(item.json.messageId, first[OUT.sent][i].json.messageId, 'points at the step-2 message');
+		}
+		assert.equal(await sendCount(email), before, 'no send on the re-run');
+	});
+
+	test('finds the thread by lead address or message id; unknown threads and bad rows are named', async () => {
+		const { credentials } = await mailbox();
+		const step1 = await sendStep1(leads(2, 'find'), credentials);
+		const items: IDataObject[] = [
+			{ email: step1[0].email, first_name: 'Lead0' },
+			{ email: 'nobody@client9.test', first_name: 'Nobody' },
+			{ email: 'bob@', first_name: 'Bob' },
+		];
+		const out = await runOne(
+			'gmailThreadedReply',
+			followParams(2, { threadBy: 'lead', campaignOnly: true }),
+			items,
+			credentials,
+		);
+		assert.equal(out[OUT.sent].length, 1);
+		assert.equal(out[OUT.sent][0].json.threadId, step1[0].threadId);
+		assert.equal(out[OUT.skipped][0].json.reason, 'thread_not_found');
+		assert.equal(out[OUT.failed][0].json.field, 'email');
+		assert.match(String(out[OUT.failed][0].json.error), /Row 3, field "email"/);
+
+		const byMessage = await runOne(
+			'gmailThreadedReply',
+			followParams(2, { threadBy: 'messageId', messageId: '={{ $json.messageId }}' }),
+			[step1[1], step1[1], { ...step1[1], messageId: '0000000000000000' }],
+			credentials,
+		);
+		assert.equal(byMessage[OUT.sent].length, 1);
+		assert.equal(byMessage[OUT.sent][0].json.threadId, step1[1].threadId);
+		assert.deepEqual(
+			byMessage[OUT.skipped].map((i) => i.json.reason),
+			['already_sent', 'thread_not_found'],
+			'the same lead twice in a run gets step 2 once',
+		);
+	});
+
+	test('reply-all with a quote of the previous message; preview sends nothing', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(1, 'quote'), credentials);
+		const before = await sendCount(email);
+		const preview = await runOne(
+			'gmailThreadedReply',
+			followParams(2, { mode: 'preview', replyMode: 'all', options: { quote: true, cc: 'boss@client0.test' } }),
+			step1,
+			credentials,
+		);
+		assert.equal(await sendCount(email), before, 'preview calls no send endpoint');
+		const p = preview[OUT.sent][0].json;
+		assert.equal(p.status, 'preview');
+		const parsed = await PostalMime.parse(Buffer.from(String(p.raw), 'base64url').toString('utf8'));
+		assert.match(parsed.text ?? '', /just floating this up[\s\S]*wrote:\n> Hi Lead0,/);
+		assert.deepEqual(
+			parsed.cc?.map((a) => a.address),
+			['boss@client0.test'],
+		);
+		assert.equal(parsed.inReplyTo, step1[0].rfc822MessageId);
+	});
+
+	test('daily cap: the rest is deferred with retryAt and nothing is sent after the cap', async () => {
+		const { email, credentials } = await mailbox(4);
+		const step1 = await sendStep1(leads(3, 'cap'), credentials);
+		const out = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.equal(out[OUT.sent].length, 1);
+		assert.equal(out[OUT.deferred].length, 2);
+		for (const d of out[OUT.deferred]) {
+			assert.equal(d.json.reason, 'daily_cap');
+			assert.ok(!Number.isNaN(Date.parse(String(d.json.retryAt))));
+		}
+		// One refused attempt at most: the hard stop means the third item is never tried.
+		assert.ok((await sendCount(email)) <= 3 + 1 + 1);
+	});
+});
