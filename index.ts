@@ -1,4 +1,5 @@
 // Every node and credential class the package ships, for tools that import the package directly.
 export * from './credentials/GmailOutreachOAuth2Api.credentials';
 export * from './credentials/GmailOutreachServiceAccountApi.credentials';
-export * from './nodes/GmailOutreachSend/GmailOutreachSend.node';
+export * from './nodes/GmailOutreachSend/GmailOutreachSend.node.js';
+export * from './nodes/GmailThreadedReply/GmailThreadedReply.node.js';
