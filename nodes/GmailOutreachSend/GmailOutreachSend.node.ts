@@ -20,6 +20,7 @@ export class GmailOutreachSend implements INodeType {
 		outputs: OUTREACH_OUTPUTS,
 		credentials: GMAIL_CREDENTIALS,
 		properties: sendProperties,
+		usableAsTool: true,
 	};
 
 	methods = { loadOptions: { getSendAsAliases, getDrafts } };

@@ -225,6 +225,15 @@ export const sendProperties: INodeProperties[] = [
 				description: 'Sender’s postal address, added under the footer line (required by CAN-SPAM for commercial email)',
 			},
 			{
+				displayName: 'Quota Units per Minute',
+				name: 'quotaUnitsPerMinute',
+				type: 'number',
+				default: 15000,
+				typeOptions: { minValue: 100 },
+				description:
+					'Gmail API units this node may spend per minute on the mailbox (Gmail allows 15,000; a send costs 100). Lower it to leave room for other tools.',
+			},
+			{
 				displayName: 'Reply-To',
 				name: 'replyTo',
 				type: 'string',

@@ -2,6 +2,7 @@ import type { gmail_v1 } from 'googleapis';
 import type { MessageSpec } from '../shared/core/mime';
 import type { Templates } from '../shared/core/compose';
 import { GmailError, NotFoundError, type GmailClient } from '../shared/transport';
+import { attempt } from './attempt';
 
 /** A draft used as a template: its subject and bodies (with merge tags) and its attachments. */
 export interface DraftTemplate {
@@ -43,14 +44,12 @@ export function draftTemplateLoader(client: GmailClient): (draftId: string) => P
 }
 
 async function load(client: GmailClient, draftId: string): Promise<DraftTemplate> {
-	let draft: gmail_v1.Schema$Draft;
-	try {
-		draft = await client.getDraft(draftId, 'full');
-	} catch (error) {
-		if (error instanceof NotFoundError) throw new DraftTemplateError(draftId, 'not found in the mailbox', { cause: error });
-		throw error;
+	const got = await attempt(() => client.getDraft(draftId, 'full'));
+	if (!got.ok) {
+		if (got.error instanceof NotFoundError) throw new DraftTemplateError(draftId, 'not found in the mailbox', { cause: got.error });
+		throw got.error;
 	}
-	const message = draft.message;
+	const message = got.value.message;
 	const payload = message?.payload;
 	if (!message?.id || !payload) throw new DraftTemplateError(draftId, 'has no message');
 	const subject = payload.headers?.find((h) => (h.name ?? '').toLowerCase() === 'subject')?.value ?? '';
@@ -60,17 +59,21 @@ async function load(client: GmailClient, draftId: string): Promise<DraftTemplate
 	if (!parts.text?.trim() && !parts.html?.trim()) throw new DraftTemplateError(draftId, 'has an empty body');
 	const attachments: DraftTemplate['attachments'] = [];
 	for (const file of parts.files) {
-		let content: Buffer;
-		if (file.body?.attachmentId) {
-			try {
-				const body = await client.getAttachment(message.id, file.body.attachmentId);
-				content = decode(body.data);
-			} catch (error) {
-				if (!(error instanceof GmailError)) throw error;
-				throw new DraftTemplateError(draftId, `attachment "${file.filename}" could not be read: ${error.message}`, { cause: error });
+		let content = decode(file.body?.data);
+		const attachmentId = file.body?.attachmentId;
+		if (attachmentId) {
+			const body = await attempt(() =>
+				client.call<gmail_v1.Schema$MessagePartBody>('messages.attachments.get', {
+					verb: 'GET',
+					path: `/messages/${encodeURIComponent(message.id!)}/attachments/${encodeURIComponent(attachmentId)}`,
+				}),
+			);
+			if (!body.ok) {
+				const e = body.error;
+				if (e instanceof GmailError) throw new DraftTemplateError(draftId, `attachment "${file.filename}" could not be read: ${e.message}`, { cause: e });
+				throw e;
 			}
-		} else {
-			content = decode(file.body?.data);
+			content = decode(body.value.data);
 		}
 		attachments.push({ filename: file.filename ?? 'attachment', contentType: file.mimeType ?? 'application/octet-stream', content });
 	}

@@ -16,170 +16,267 @@ import {
 	UnknownOutcomeError,
 	type GmailClient,
 } from '../shared/transport';
+import { attempt } from './attempt';
 import { draftTemplateLoader } from './draft';
 import { LabelBatcher } from './labels';
 import { readItemParams, readRunSettings, type RunSettings } from './params';
 import { prepareLead, type Lead } from './prepare';
 
-/** How long to wait before retrying a lead deferred for a transient failure or an unresolved outcome. */
+/** How long a lead deferred for a transient failure or an unresolved outcome waits. */
 const TRANSIENT_RETRY_MS = 15 * 60_000;
-/** Per-minute quota windows reopen after a minute. */
+/** Per-minute quota windows reopen within a minute. */
 const QUOTA_RETRY_MS = 60_000;
 
-/** Stops the run: everything not yet decided leaves on Deferred (cap/quota) or Failed (fatal). */
-class StopRun extends Error {
-	override name = 'StopRun' as const;
-	constructor(
-		readonly kind: 'deferred' | 'failed',
-		readonly reason: string,
-		readonly retryAt: Date | undefined,
-		readonly cause: GmailError,
-		readonly itemIndex: number,
-	) {
-		super(cause.message);
-	}
+/** Why the run stops early; every undecided item then leaves on Deferred (cap, quota) or Failed (credential). */
+interface Stop {
+	kind: 'deferred' | 'failed';
+	reason: string;
+	retryAt?: Date;
+	error: GmailError;
+	itemIndex: number;
 }
 
 function isFatal(error: unknown): error is GmailError {
 	return error instanceof AuthError || error instanceof ScopeError || error instanceof PermissionError;
 }
 
-/** Turns a lookup/send error into a run stop, or rethrows what is not Gmail's. */
-function stopFor(error: unknown, itemIndex: number): StopRun {
-	if (error instanceof DailyCapError) return new StopRun('deferred', 'daily_cap', error.retryAt, error, itemIndex);
+/** The stop a Gmail error calls for: the daily cap, quota exhaustion and credential problems end the run. */
+function stopFor(error: GmailError, itemIndex: number): Stop {
+	if (error instanceof DailyCapError) return { kind: 'deferred', reason: 'daily_cap', retryAt: error.retryAt, error, itemIndex };
 	if (error instanceof RateLimitError || error instanceof ConcurrencyError) {
-		return new StopRun('deferred', 'quota', new Date(Date.now() + QUOTA_RETRY_MS), error, itemIndex);
+		return { kind: 'deferred', reason: 'quota', retryAt: new Date(Date.now() + QUOTA_RETRY_MS), error, itemIndex };
 	}
-	if (isFatal(error)) return new StopRun('failed', error instanceof AuthError ? 'auth' : 'permission', undefined, error, itemIndex);
-	if (error instanceof GmailError) {
-		return new StopRun('deferred', 'transient', new Date(Date.now() + TRANSIENT_RETRY_MS), error, itemIndex);
-	}
-	throw error;
+	if (isFatal(error)) return { kind: 'failed', reason: error instanceof AuthError ? 'auth' : 'permission', error, itemIndex };
+	return { kind: 'deferred', reason: 'transient', retryAt: new Date(Date.now() + TRANSIENT_RETRY_MS), error, itemIndex };
 }
 
-/** The Send node's execution: validate every item, check the mailbox per batch, send, label, account for every item. */
-export async function executeSend(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	const items = this.getInputData();
-	const outcomes = new Outcomes(items.length);
-	if (!items.length) return outcomes.toOutputs();
-	const run = readRunSettings(this);
-	const client = await gmailClient(this, { budgetMs: run.budgetMs });
-	const base = (i: number): IDataObject => ({ ...(items[i].json ?? {}) });
-	const binaryOf = (i: number) => items[i].binary;
+function later(ms: number): string {
+	return new Date(Date.now() + ms).toISOString();
+}
 
-	let mailbox: Promise<string> | undefined;
-	const pc = {
-		ctx: this,
-		mailbox: () => (mailbox ??= client.getProfile().then((p) => p.emailAddress ?? '')),
-		draftTemplate: draftTemplateLoader(client),
-	};
+/** Per-run state shared by the phases. */
+class SendRun {
+	readonly items: INodeExecutionData[];
+	readonly outcomes: Outcomes;
+	readonly labels: LabelBatcher;
+	private sentCount = 0;
 
-	const fail = (i: number, reason: string, error: string, extra: IDataObject = {}) =>
-		outcomes.add('failed', i, { ...base(i), status: 'failed', reason, error, ...extra }, binaryOf(i));
-	const skip = (i: number, reason: string, extra: IDataObject = {}) =>
-		outcomes.add('skipped', i, { ...base(i), status: 'skipped', reason, ...extra }, binaryOf(i));
-	const defer = (i: number, reason: string, retryAt: Date | undefined, extra: IDataObject = {}) =>
-		outcomes.add(
-			'deferred',
-			i,
-			{ ...base(i), status: 'deferred', reason, ...(retryAt ? { retryAt: retryAt.toISOString() } : {}), ...extra },
-			binaryOf(i),
-		);
+	constructor(
+		readonly ctx: IExecuteFunctions,
+		readonly client: GmailClient,
+		readonly settings: RunSettings,
+	) {
+		this.items = ctx.getInputData();
+		this.outcomes = new Outcomes(this.items.length);
+		this.labels = new LabelBatcher(client);
+	}
 
-	const labels = new LabelBatcher(client);
-	try {
-		// Phase 1: every row is validated and rendered before anything is sent.
+	/** The item's own fields, copied so outputs never alias the input. */
+	row(i: number): IDataObject {
+		return { ...(this.items[i].json ?? {}) };
+	}
+
+	out(kind: 'sent' | 'skipped' | 'deferred' | 'failed', i: number, json: IDataObject): void {
+		this.outcomes.add(kind, i, { ...this.row(i), ...json }, this.items[i].binary);
+	}
+
+	/** An error that is not Gmail's is a bug or an n8n problem: it fails the node, naming the item. */
+	bug(error: unknown, i: number): NodeOperationError {
+		return new NodeOperationError(this.ctx.getNode(), error as Error, { itemIndex: i });
+	}
+
+	/** Phase 1: validates and renders every item before anything is sent. */
+	async prepare(): Promise<{ leads: Lead[]; stop?: Stop }> {
+		let mailbox: Promise<string> | undefined;
+		const pc = {
+			ctx: this.ctx,
+			mailbox: () => (mailbox ??= this.client.getProfile().then((p) => p.emailAddress ?? '')),
+			draftTemplate: draftTemplateLoader(this.client),
+		};
 		const leads: Lead[] = [];
 		const dedupe = new RunDeduper();
-		for (let i = 0; i < items.length; i++) {
-			let prepared;
-			try {
-				prepared = await prepareLead(pc, i, items[i].json ?? {}, readItemParams(this, i));
-			} catch (error) {
-				if (error instanceof GmailError) throw stopFor(error, i);
-				if (!this.continueOnFail()) throw error;
-				fail(i, 'error', (error as Error).message);
+		for (let i = 0; i < this.items.length; i++) {
+			const r = await attempt(() => prepareLead(pc, i, this.items[i].json ?? {}, readItemParams(this.ctx, i)));
+			if (!r.ok) {
+				if (r.error instanceof GmailError) return { leads, stop: stopFor(r.error, i) };
+				if (!this.ctx.continueOnFail()) throw this.bug(r.error, i);
+				this.out('failed', i, { status: 'failed', reason: 'error', error: (r.error as Error).message });
 				continue;
 			}
-			if ('kind' in prepared) {
-				if (prepared.kind === 'skipped') skip(i, prepared.reason, prepared.extra);
-				else fail(i, prepared.reason, prepared.error ?? prepared.reason, prepared.extra);
+			const p = r.value;
+			if ('kind' in p) {
+				if (p.kind === 'skipped') this.out('skipped', i, { status: 'skipped', reason: p.reason, ...p.extra });
+				else this.out('failed', i, { status: 'failed', reason: p.reason, error: p.error ?? p.reason, ...p.extra });
 				continue;
 			}
-			const first = dedupe.claim(prepared.address, i);
+			const first = dedupe.claim(p.address, i);
 			if (first !== undefined) {
-				skip(i, 'duplicate_in_run', { duplicateOf: first, to: prepared.to.address });
+				this.out('skipped', i, { status: 'skipped', reason: 'duplicate_in_run', duplicateOfItem: first, to: p.to.address });
 				continue;
 			}
-			leads.push(prepared);
+			leads.push(p);
 		}
+		return { leads };
+	}
 
-		// Phase 2: per batch, read the mailbox's evidence, then send what is still due.
-		const needsSuppression = leads.some((l) => l.checkMailbox);
-		const suppressionLabels = needsSuppression ? await suppressionLabelIds(client).catch((e) => { throw stopFor(e, leads[0].itemIndex); }) : new Map();
-		let sentCount = 0;
+	/** Phase 2: per batch of leads, one evidence search, then the sends that are still due. */
+	async sendAll(leads: Lead[]): Promise<Stop | undefined> {
+		if (!leads.length) return undefined;
+		let suppressionLabels = new Map<string, string>();
+		if (leads.some((l) => l.checkMailbox)) {
+			const r = await attempt(() => suppressionLabelIds(this.client));
+			if (!r.ok) return this.gmailStop(r.error, leads[0].itemIndex);
+			suppressionLabels = r.value;
+		}
 		for (const batch of chunk(leads, LOOKUP_BATCH)) {
-			let sent: Map<string, MessageEvidence>;
-			let suppressed = new Map<string, string>();
-			try {
-				sent = await sentByKey(client, batch.map((l) => l.to.address));
-				if (suppressionLabels.size) {
-					const check = batch.filter((l) => l.checkMailbox).map((l) => l.to.address);
-					suppressed = await mailboxSuppressed(client, suppressionLabels, check);
+			const lookup = await attempt(async () => {
+				const sent = await sentByKey(this.client, batch.map((l) => l.to.address));
+				const check = batch.filter((l) => l.checkMailbox).map((l) => l.to.address);
+				const suppressed = suppressionLabels.size
+					? await mailboxSuppressed(this.client, suppressionLabels, check)
+					: new Map<string, string>();
+				return { sent, suppressed };
+			});
+			if (!lookup.ok) {
+				const stop = this.gmailStop(lookup.error, batch[0].itemIndex);
+				if (stop.reason !== 'transient') return stop;
+				// Without the mailbox's evidence a send could double: this batch waits for a later run.
+				for (const lead of batch) {
+					this.out('deferred', lead.itemIndex, { status: 'deferred', reason: 'lookup_failed', retryAt: later(TRANSIENT_RETRY_MS), error: stop.error.message, ...identity(lead) });
 				}
-			} catch (error) {
-				if (!(error instanceof GmailError)) throw error;
-				if (isFatal(error) || error instanceof RateLimitError || error instanceof ConcurrencyError) throw stopFor(error, batch[0].itemIndex);
-				// Without the mailbox's evidence a send could double: these leads wait for a later run.
-				for (const lead of batch) defer(lead.itemIndex, 'lookup_failed', new Date(Date.now() + TRANSIENT_RETRY_MS), { error: error.message });
 				continue;
 			}
+			const { sent, suppressed } = lookup.value;
 			for (const lead of batch) {
 				const existing = sent.get(lead.composed.key);
 				if (existing) {
-					skip(lead.itemIndex, 'already_sent', {
-						...identity(lead),
-						...evidenceIds(existing),
-					});
-					if (run.mode === 'send') await labels.add(lead.labels, existing.id, existing.labelIds);
+					this.out('skipped', lead.itemIndex, { status: 'skipped', reason: 'already_sent', ...identity(lead), ...evidenceIds(existing) });
+					if (this.settings.mode === 'send') await this.labels.add(lead.labels, existing.id, existing.labelIds);
 					continue;
 				}
 				const label = suppressed.get(lead.address);
 				if (label) {
-					skip(lead.itemIndex, 'suppressed', { suppression: `mailbox has a message labelled ${label}`, to: lead.to.address });
+					this.out('skipped', lead.itemIndex, { status: 'skipped', reason: 'suppressed', suppression: `mailbox has a message labelled ${label}`, to: lead.to.address });
 					continue;
 				}
-				if (run.mode === 'send' && run.pacing === 'delay' && sentCount > 0) await sleep(pace(run));
-				const done = await sendOne(client, run, lead, outcomes, base(lead.itemIndex), binaryOf(lead.itemIndex));
-				if (done?.id) {
-					sentCount++;
-					await labels.add(lead.labels, done.id);
-				}
+				const stop = await this.sendOne(lead);
+				if (stop) return stop;
 			}
 		}
-		await labels.flush();
-	} catch (error) {
-		if (!(error instanceof StopRun)) throw error;
-		await labels.flush().catch(() => undefined);
-		if (error.kind === 'failed' && !this.continueOnFail()) {
-			throw new NodeOperationError(this.getNode(), error.cause, {
-				itemIndex: error.itemIndex,
-				description: 'Nothing more was sent. Fix the credential, then re-run: leads already mailed are recognised and skipped.',
-			});
+		return undefined;
+	}
+
+	/** A Gmail error as a stop; anything else is a bug. */
+	private gmailStop(error: unknown, i: number): Stop {
+		if (error instanceof GmailError) return stopFor(error, i);
+		throw this.bug(error, i);
+	}
+
+	/** Builds and sends (or previews) one lead, recording its outcome; returns a stop when the run must end. */
+	private async sendOne(lead: Lead): Promise<Stop | undefined> {
+		const i = lead.itemIndex;
+		const built = await attempt(() => buildRaw(lead.composed.spec));
+		if (!built.ok) {
+			if (!(built.error instanceof MimeError)) throw this.bug(built.error, i);
+			const field = built.error.field;
+			this.out('failed', i, { status: 'failed', reason: 'invalid_row', field, error: `Row ${i + 1}, field "${field}": ${built.error.message}`, ...identity(lead) });
+			return undefined;
 		}
-		for (let i = 0; i < items.length; i++) {
-			if (outcomes.has(i)) continue;
-			if (error.kind === 'deferred') defer(i, error.reason, error.retryAt, { error: error.cause.message });
-			else fail(i, error.reason, error.cause.message);
+		const { raw, size } = built.value;
+		if (this.settings.mode === 'preview') {
+			const c = lead.composed;
+			this.out('sent', i, { status: 'preview', ...identity(lead), subject: c.subject, text: c.text, ...(c.html !== undefined ? { html: c.html } : {}), mimeSize: size, raw });
+			return undefined;
+		}
+		if (this.settings.pacing === 'delay' && this.sentCount > 0) {
+			await sleep(this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)));
+		}
+
+		let result = await attempt(() => this.client.sendMessage(raw));
+		let recovered: MessageEvidence | undefined;
+		for (let tries = 0; !result.ok && result.error instanceof UnknownOutcomeError && tries < 2; tries++) {
+			// The mail may have gone: its key in the mailbox decides, before any resend (at most one).
+			const found = await attempt(() => findSentKey(this.client, lead.composed.key, lead.to.address));
+			if (!found.ok) {
+				const stop = this.gmailStop(found.error, i);
+				if (stop.reason !== 'transient') return stop;
+				// Could not look: the lead waits as unknown_outcome; a later run's search decides.
+				break;
+			}
+			if (found.value) {
+				recovered = found.value;
+				break;
+			}
+			if (tries === 1) break;
+			result = await attempt(() => this.client.sendMessage(raw));
+		}
+		if (recovered) {
+			this.sentCount++;
+			await this.recordSent(lead, recovered.id, recovered.threadId, evidenceIds(recovered).rfc822MessageId as string | undefined, { recoveredAfter: 'unknown_outcome' });
+			return undefined;
+		}
+		if (!result.ok) return this.sendFailed(result.error, lead);
+		this.sentCount++;
+		await this.recordSent(lead, result.value.id ?? '', result.value.threadId ?? '', undefined, {});
+		return undefined;
+	}
+
+	/** Reads back the real Message-ID (follow-ups thread on it), records Sent and queues the labels. */
+	private async recordSent(lead: Lead, id: string, threadId: string, known: string | undefined, extra: IDataObject): Promise<void> {
+		let rfc822MessageId = known;
+		let warning: string | undefined;
+		if (!rfc822MessageId) {
+			const meta = await attempt(() => this.client.getMessage(id, { format: 'metadata', metadataHeaders: ['Message-ID'] }));
+			if (meta.ok) {
+				rfc822MessageId = meta.value.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === 'message-id')?.value ?? undefined;
+			} else if (meta.error instanceof GmailError) {
+				warning = `Sent, but the Message-ID could not be read back: ${meta.error.message}`;
+			} else {
+				throw this.bug(meta.error, lead.itemIndex);
+			}
+		}
+		this.out('sent', lead.itemIndex, {
+			status: 'sent',
+			messageId: id,
+			threadId,
+			...(rfc822MessageId ? { rfc822MessageId } : {}),
+			sentAt: new Date().toISOString(),
+			...identity(lead),
+			...extra,
+			...(warning ? { warning } : {}),
+		});
+		await this.labels.add(lead.labels, id);
+	}
+
+	/** A definite send failure: the lead fails (rejected), waits (transient), or the run stops (cap, quota, credential). */
+	private sendFailed(error: unknown, lead: Lead): Stop | undefined {
+		const i = lead.itemIndex;
+		if (!(error instanceof GmailError)) throw this.bug(error, i);
+		if (error instanceof InvalidRequestError) {
+			const field = error.field ?? 'raw';
+			this.out('failed', i, { status: 'failed', reason: 'rejected', field, error: `Row ${i + 1}, field "${field}": Gmail rejected the message: ${error.message}`, ...identity(lead) });
+			return undefined;
+		}
+		if (error instanceof UnknownOutcomeError) {
+			this.out('deferred', i, { status: 'deferred', reason: 'unknown_outcome', retryAt: later(TRANSIENT_RETRY_MS), error: error.message, ...identity(lead) });
+			return undefined;
+		}
+		const stop = stopFor(error, i);
+		if (stop.reason !== 'transient') return stop;
+		// 5xx or network failure after the retries: nothing was sent; a later run tries again.
+		this.out('deferred', i, { status: 'deferred', reason: 'transient', retryAt: stop.retryAt?.toISOString(), error: error.message, ...identity(lead) });
+		return undefined;
+	}
+
+	/** Every item still without an outcome leaves on the stop's output, with its reason. */
+	finish(stop: Stop): void {
+		for (let i = 0; i < this.items.length; i++) {
+			if (this.outcomes.has(i)) continue;
+			const json: IDataObject = { status: stop.kind, reason: stop.reason, error: stop.error.message };
+			if (stop.retryAt) json.retryAt = stop.retryAt.toISOString();
+			this.out(stop.kind, i, json);
 		}
 	}
-	if (labels.warning) this.logger.warn(`Gmail Outreach Send: ${labels.warning}`);
-	return outcomes.toOutputs();
-}
-
-/** Random pause for the "delay with jitter" pacing. */
-function pace(run: RunSettings): number {
-	return run.delayMs + Math.floor(Math.random() * (run.jitterMs + 1));
 }
 
 function identity(lead: Lead): IDataObject {
@@ -191,123 +288,24 @@ function evidenceIds(e: MessageEvidence): IDataObject {
 	return { messageId: e.id, threadId: e.threadId, ...(rfc822MessageId ? { rfc822MessageId } : {}) };
 }
 
-/** Builds, sends (or previews) one lead and records its outcome; returns the Gmail id when a message went out. */
-async function sendOne(
-	client: GmailClient,
-	run: RunSettings,
-	lead: Lead,
-	outcomes: Outcomes,
-	row: IDataObject,
-	binary: INodeExecutionData['binary'],
-): Promise<{ id: string } | undefined> {
-	const i = lead.itemIndex;
-	let raw: string;
-	let size: number;
-	try {
-		({ raw, size } = await buildRaw(lead.composed.spec));
-	} catch (error) {
-		if (!(error instanceof MimeError)) throw error;
-		outcomes.add('failed', i, { ...row, status: 'failed', reason: 'invalid_row', error: `Row ${i + 1}, field "${error.field}": ${error.message}`, field: error.field }, binary);
-		return undefined;
-	}
-	if (run.mode === 'preview') {
-		outcomes.add(
-			'sent',
-			i,
-			{
-				...row,
-				status: 'preview',
-				...identity(lead),
-				subject: lead.composed.subject,
-				text: lead.composed.text,
-				...(lead.composed.html !== undefined ? { html: lead.composed.html } : {}),
-				mimeSize: size,
-				raw,
-			},
-			binary,
-		);
-		return undefined;
-	}
-	let message;
-	let recovered = false;
-	try {
-		message = await client.sendMessage(raw);
-	} catch (error) {
-		if (!(error instanceof UnknownOutcomeError)) return sendFailed(error, lead, outcomes, row, binary);
-		// The mail may have gone: look for its key before sending again (once).
-		try {
-			const found = await findSentKey(client, lead.composed.key, lead.to.address);
-			if (found) {
-				recovered = true;
-				message = { id: found.id, threadId: found.threadId, found };
-			} else {
-				message = await client.sendMessage(raw);
-			}
-		} catch (second) {
-			if (!(second instanceof UnknownOutcomeError)) return sendFailed(second, lead, outcomes, row, binary);
-			const found = await findSentKey(client, lead.composed.key, lead.to.address).catch(() => undefined);
-			if (!found) {
-				outcomes.add('deferred', i, { ...row, status: 'deferred', reason: 'unknown_outcome', retryAt: new Date(Date.now() + TRANSIENT_RETRY_MS).toISOString(), error: second.message, ...identity(lead) }, binary);
-				return undefined;
-			}
-			recovered = true;
-			message = { id: found.id, threadId: found.threadId, found };
+/** The Send node's execution: validate every item, check the mailbox per batch, send, label, account for every item. */
+export async function executeSend(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (!this.getInputData().length) return [[], [], [], []];
+	const settings = readRunSettings(this);
+	const client = await gmailClient(this, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits });
+	const run = new SendRun(this, client, settings);
+	const prepared = await run.prepare();
+	const stop = prepared.stop ?? (await run.sendAll(prepared.leads));
+	await run.labels.flush();
+	if (run.labels.warning) this.logger.warn(`Gmail Outreach Send: ${run.labels.warning}`);
+	if (stop) {
+		if (stop.kind === 'failed' && !this.continueOnFail()) {
+			throw new NodeOperationError(this.getNode(), stop.error, {
+				itemIndex: stop.itemIndex,
+				description: 'Nothing more was sent. Fix the credential, then re-run: leads already mailed are recognised and skipped.',
+			});
 		}
+		run.finish(stop);
 	}
-	const id = message.id ?? '';
-	let rfc822MessageId: string | undefined;
-	let warning: string | undefined;
-	const found = 'found' in message ? (message.found as MessageEvidence) : undefined;
-	if (found) rfc822MessageId = evidenceIds(found).rfc822MessageId as string | undefined;
-	if (!rfc822MessageId) {
-		try {
-			const meta = await client.getMessage(id, { format: 'metadata', metadataHeaders: ['Message-ID'] });
-			rfc822MessageId = meta.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === 'message-id')?.value ?? undefined;
-		} catch (error) {
-			if (!(error instanceof GmailError)) throw error;
-			warning = `Sent, but the Message-ID could not be read back: ${error.message}`;
-		}
-	}
-	outcomes.add(
-		'sent',
-		i,
-		{
-			...row,
-			status: 'sent',
-			messageId: id,
-			threadId: message.threadId ?? '',
-			...(rfc822MessageId ? { rfc822MessageId } : {}),
-			sentAt: new Date().toISOString(),
-			...identity(lead),
-			...(recovered ? { recoveredAfter: 'unknown_outcome' } : {}),
-			...(warning ? { warning } : {}),
-		},
-		binary,
-	);
-	return { id };
-}
-
-/** Records a definite send failure, or stops the run for cap, quota and credential problems. */
-function sendFailed(
-	error: unknown,
-	lead: Lead,
-	outcomes: Outcomes,
-	row: IDataObject,
-	binary: INodeExecutionData['binary'],
-): undefined {
-	const i = lead.itemIndex;
-	if (error instanceof InvalidRequestError) {
-		const field = error.field ?? 'raw';
-		outcomes.add('failed', i, { ...row, status: 'failed', reason: 'rejected', field, error: `Row ${i + 1}, field "${field}": Gmail rejected the message: ${error.message}`, ...identity(lead) }, binary);
-		return undefined;
-	}
-	if (error instanceof DailyCapError || error instanceof RateLimitError || error instanceof ConcurrencyError || isFatal(error)) {
-		throw stopFor(error, i);
-	}
-	if (error instanceof GmailError) {
-		// Transient after retries (5xx, network before the request went out): nothing was sent; try again later.
-		outcomes.add('deferred', i, { ...row, status: 'deferred', reason: 'transient', retryAt: new Date(Date.now() + TRANSIENT_RETRY_MS).toISOString(), error: error.message, ...identity(lead) }, binary);
-		return undefined;
-	}
-	throw error;
+	return run.outcomes.toOutputs();
 }

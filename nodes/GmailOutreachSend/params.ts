@@ -7,6 +7,7 @@ export interface RunSettings {
 	delayMs: number;
 	jitterMs: number;
 	budgetMs: number;
+	perMinuteUnits: number;
 }
 
 /** One item's parameters, expressions resolved for that item. */
@@ -62,6 +63,7 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 		delayMs: seconds(options.delaySeconds, 30),
 		jitterMs: seconds(options.jitterSeconds, 15),
 		budgetMs: seconds(options.retryBudgetSeconds, 60),
+		perMinuteUnits: Math.max(100, Number(options.quotaUnitsPerMinute ?? 15000) || 15000),
 	};
 }
 

@@ -72,8 +72,8 @@ describe('composeMessage', () => {
 		assert.deepEqual(header(email, 'x-outreach-key'), [c.key]);
 		assert.deepEqual(header(email, 'x-outreach-campaign'), ['q3']);
 		assert.deepEqual(header(email, 'x-outreach-step'), ['1']);
-		assert.equal(email.from.address, 'owner@sender.test');
-		assert.equal(email.from.name, 'Olivia Owner');
+		assert.equal(email.from?.address, 'owner@sender.test');
+		assert.equal(email.from?.name, 'Olivia Owner');
 		assert.equal(email.to?.[0].address?.toLowerCase(), 'ann@example.com');
 		assert.equal(email.to?.[0].name, 'Ann Lee');
 	});

@@ -53,12 +53,14 @@ export function parseSuppressionList(input: string | string[] | undefined): Supp
 		.filter((s) => s !== '');
 	for (const entry of entries) {
 		const domain = entry.replace(/^\*?@/, '');
+		let failure: unknown;
 		try {
 			if (domain.includes('@')) list.addresses.add(normalizeAddress(entry));
 			else list.domains.add(domainOf(`x@${domain}`));
 		} catch (error) {
-			throw new SuppressionListError(entry, { cause: error });
+			failure = error;
 		}
+		if (failure !== undefined) throw new SuppressionListError(entry, { cause: failure });
 	}
 	return list;
 }
@@ -163,11 +165,14 @@ function addressesIn(value: string | undefined): string[] {
 	if (!value) return [];
 	const out: string[] = [];
 	for (const part of value.split(/,(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+		let failure: unknown;
 		try {
 			for (const a of parseAddressList(part)) out.push(normalizeAddress(a.address));
 		} catch (error) {
-			if (!(error instanceof AddressError)) throw error;
+			failure = error;
 		}
+		// Malformed evidence is ignored; anything else is a bug and surfaces.
+		if (failure !== undefined && !(failure instanceof AddressError)) throw failure;
 	}
 	return out;
 }

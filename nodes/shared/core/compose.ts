@@ -38,15 +38,23 @@ export function leadRecipient(row: Record<string, unknown>, fields: RecipientFie
 	if (typeof raw !== 'string') {
 		throw new FieldError(rowNumber, fields.emailField, `not text (${typeof raw})`, 'invalid_address');
 	}
-	let parsed: ParsedAddress;
+	let list: ParsedAddress[] = [];
+	let failure: unknown;
 	try {
-		const list = parseAddressList(raw.trim());
-		if (list.length !== 1) throw new AddressError(raw, `expected one address, found ${list.length}`);
-		parsed = list[0];
+		list = parseAddressList(raw.trim());
 	} catch (error) {
-		const problem = error instanceof AddressError ? error.message.replace(/^Invalid email address /, 'invalid address ') : String(error);
-		throw new FieldError(rowNumber, fields.emailField, problem, 'invalid_address', { cause: error });
+		failure = error;
 	}
+	if (failure !== undefined || list.length !== 1) {
+		const problem =
+			failure === undefined
+				? `invalid address "${raw.trim()}": expected one address, found ${list.length}`
+				: failure instanceof AddressError
+					? failure.message.replace(/^Invalid email address /, 'invalid address ')
+					: String(failure);
+		throw new FieldError(rowNumber, fields.emailField, problem, 'invalid_address', { cause: failure });
+	}
+	const parsed = list[0];
 	const nameParts: string[] = [];
 	for (const field of fields.nameFields ?? []) {
 		const value = lookupField(row, field);
