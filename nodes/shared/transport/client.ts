@@ -475,7 +475,7 @@ export async function gmailClient(ctx: GmailContext, opts: ClientOptions = {}): 
 		unitsPerWindow: opts.perMinuteUnits ?? 15000,
 		windowMs: opts.windowMs ?? 60000,
 		concurrency: opts.concurrency ?? 4,
-		marginMs: 100,
+		marginMs: 25,
 	});
 	return new GmailClient(ctx, credentialType, baseUrl, pacer, {
 		budgetMs: opts.budgetMs ?? 60000,
