@@ -20,6 +20,7 @@ export class GmailThreadedReply implements INodeType {
 		outputs: OUTREACH_OUTPUTS,
 		credentials: GMAIL_CREDENTIALS,
 		properties: threadedReplyProperties,
+		usableAsTool: true,
 	};
 
 	methods = { loadOptions: { getSendAsAliases } };

@@ -14,6 +14,7 @@ import {
 import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
 import { buildRaw, MimeError, type MessageSpec } from '../shared/core/mime';
 import { escapeHtml, htmlToText, lookupField, renderTemplate } from '../shared/core/template';
+import { attempt } from '../shared/node/attempt';
 import { Outcomes } from '../shared/node/outcomes';
 import {
 	AuthError,
@@ -175,12 +176,13 @@ async function startRun(ctx: IExecuteFunctions): Promise<Run> {
 	const profile = await client.getProfile();
 	const mailbox = str(profile.emailAddress);
 	const ourAddresses = [mailbox];
-	try {
-		for (const alias of await client.listSendAs()) if (alias.sendAsEmail) ourAddresses.push(alias.sendAsEmail);
-	} catch (error) {
-		// Without the settings scope the aliases stay unknown; the mailbox address and the SENT label still identify us.
-		if (error instanceof AuthError) throw error;
+	const aliases = await attempt(() => client.listSendAs());
+	if (aliases.ok) {
+		for (const alias of aliases.value) if (alias.sendAsEmail) ourAddresses.push(alias.sendAsEmail);
+	} else if (aliases.error instanceof AuthError) {
+		throw aliases.error;
 	}
+	// Otherwise (no settings scope) the aliases stay unknown; the mailbox address and the SENT label still identify us.
 	return { client, ourAddresses, mailbox, toLabel: [], labelIds: new Map() };
 }
 
@@ -217,12 +219,10 @@ async function handleItem(
 	let leadFromItem: ParsedAddress | undefined;
 	const itemEmail = str(lookupField(json, p.emailField)).trim();
 	if (p.threadBy === 'lead' || itemEmail) {
-		try {
-			leadFromItem = parseAddress(itemEmail);
-		} catch (error) {
-			if (p.threadBy === 'lead') {
-				throw new FieldError(row, p.emailField, itemEmail ? (error as Error).message : 'missing or empty', 'invalid_address');
-			}
+		const parsed = await attempt(() => parseAddress(itemEmail));
+		if (parsed.ok) leadFromItem = parsed.value;
+		else if (p.threadBy === 'lead') {
+			throw new FieldError(row, p.emailField, itemEmail ? (parsed.error as Error).message : 'missing or empty', 'invalid_address');
 		}
 	}
 	if (p.threadBy === 'threadId') {
@@ -253,20 +253,22 @@ async function handleItem(
 
 	// Decide from the thread alone: the mailbox is the source of truth.
 	const lead = threadLead(messages, run.ourAddresses) ?? leadFromItem;
-	let decision: FollowupDecision;
-	try {
-		decision = decideFollowup({
+	const decided = await attempt(() =>
+		decideFollowup({
 			messages,
 			ourAddresses: run.ourAddresses,
 			step: p.step,
 			stepKey: lead ? outreachKey(p.campaign, p.step, lead.address) : undefined,
 			stopIfEngaged: p.stopIfEngaged,
 			replyAll: p.replyMode === 'all',
-		});
-	} catch (error) {
-		if (error instanceof FollowupError) throw new FieldError(row, error.field, error.message, 'invalid_row', { cause: error });
-		throw error;
+		}),
+	);
+	if (!decided.ok) {
+		const e = decided.error as Error;
+		const field = decided.error instanceof FollowupError ? decided.error.field : 'threadId';
+		throw new FieldError(row, field, `cannot reply in this thread: ${e.message}`, 'invalid_row', { cause: e });
 	}
+	const decision: FollowupDecision = decided.value;
 	if (decision.action === 'skip') {
 		const ev = decision.evidence;
 		add('skipped', {
@@ -287,13 +289,14 @@ async function handleItem(
 	if (p.strict && composed.missing.length) {
 		throw new FieldError(row, composed.missing.join(', '), `missing or empty fields: ${composed.missing.join(', ')}`, 'missing_fields');
 	}
-	let raw: { raw: string; size: number };
-	try {
-		raw = await buildRaw(composed.spec);
-	} catch (error) {
-		if (error instanceof MimeError) throw new FieldError(row, error.field, error.message, 'invalid_row', { cause: error });
-		throw error;
+	const built = await attempt(() => buildRaw(composed.spec));
+	if (!built.ok) {
+		if (built.error instanceof MimeError) {
+			throw new FieldError(row, built.error.field, built.error.message, 'invalid_row', { cause: built.error });
+		}
+		throw built.error;
 	}
+	const raw = built.value;
 	const templateSubject = str(p.options.subject).trim()
 		? renderTemplate(str(p.options.subject), json, { seed: normalizeAddress((lead ?? decision.recipients.to[0]).address) })
 		: undefined;
@@ -321,28 +324,7 @@ async function handleItem(
 	}
 
 	// Send; an unknown outcome is resolved from the thread before a single resend.
-	let sent: { id: string; threadId: string };
-	let recovered = false;
-	try {
-		sent = await sendOnce(client, raw.raw, threadId);
-	} catch (error) {
-		if (!(error instanceof UnknownOutcomeError)) throw error;
-		const found = await findOurs(client, threadId, composed.key);
-		if (found) {
-			sent = found;
-			recovered = true;
-		} else {
-			try {
-				sent = await sendOnce(client, raw.raw, threadId);
-			} catch (second) {
-				if (!(second instanceof UnknownOutcomeError)) throw second;
-				const again = await findOurs(client, threadId, composed.key).catch(() => undefined);
-				if (!again) throw second;
-				sent = again;
-				recovered = true;
-			}
-		}
-	}
+	const { sent, recovered } = await sendResolved(client, raw.raw, threadId, composed.key);
 
 	let rfc822MessageId = '';
 	try {
@@ -367,6 +349,26 @@ async function handleItem(
 		...list(p.options.labels),
 	];
 	if (labels.length) run.toLabel.push({ itemIndex: i, id: sent.id, labels, json: out });
+}
+
+/** Sends; after an unknown outcome, looks for the key in the thread and sends again only if it is not there. */
+async function sendResolved(
+	client: GmailClient,
+	raw: string,
+	threadId: string,
+	key: string,
+): Promise<{ sent: { id: string; threadId: string }; recovered: boolean }> {
+	const first = await attempt(() => sendOnce(client, raw, threadId));
+	if (first.ok) return { sent: first.value, recovered: false };
+	if (!(first.error instanceof UnknownOutcomeError)) throw first.error;
+	const found = await findOurs(client, threadId, key);
+	if (found) return { sent: found, recovered: true };
+	const second = await attempt(() => sendOnce(client, raw, threadId));
+	if (second.ok) return { sent: second.value, recovered: false };
+	if (!(second.error instanceof UnknownOutcomeError)) throw second.error;
+	const again = await attempt(() => findOurs(client, threadId, key));
+	if (again.ok && again.value) return { sent: again.value, recovered: true };
+	throw second.error;
 }
 
 async function sendOnce(client: GmailClient, raw: string, threadId: string): Promise<{ id: string; threadId: string }> {
@@ -396,12 +398,9 @@ async function compose(
 	if (!to.length) {
 		throw new FieldError(row, 'replyMode', 'no recipient left in the thread once this mailbox is excluded', 'invalid_row');
 	}
-	let from: ParsedAddress;
-	try {
-		from = senderAddress(p.from || run.mailbox, p.senderName);
-	} catch (error) {
-		throw new FieldError(row, 'from', (error as Error).message, 'invalid_address', { cause: error });
-	}
+	const sender = await attempt(() => senderAddress(p.from || run.mailbox, p.senderName));
+	if (!sender.ok) throw new FieldError(row, 'from', (sender.error as Error).message, 'invalid_address', { cause: sender.error });
+	const from: ParsedAddress = sender.value;
 	const cc = [...decision.recipients.cc.map(formatAddress), ...list(p.options.cc)].join(', ');
 	const composed = composeMessage(
 		item.json,

@@ -2,6 +2,7 @@ import type { gmail_v1 } from 'googleapis';
 import type { ThreadMessage } from '../shared/core/followup';
 import type { GmailClient } from '../shared/transport';
 import { NotFoundError } from '../shared/transport';
+import { attempt } from '../shared/node/attempt';
 
 /** Headers threads.get returns for the follow-up decision (format=metadata): threading, classification, idempotency. */
 export const THREAD_HEADERS = [
@@ -44,24 +45,18 @@ export function toThreadMessage(m: gmail_v1.Schema$Message): ThreadMessage {
 
 /** Reads a thread once (metadata only); undefined when Gmail does not know it. */
 export async function readThread(client: GmailClient, threadId: string): Promise<ThreadMessage[] | undefined> {
-	try {
-		const thread = await client.getThread(threadId, { format: 'metadata', metadataHeaders: THREAD_HEADERS });
-		return (thread.messages ?? []).map(toThreadMessage);
-	} catch (error) {
-		if (error instanceof NotFoundError) return undefined;
-		throw error;
-	}
+	const got = await attempt(() => client.getThread(threadId, { format: 'metadata', metadataHeaders: THREAD_HEADERS }));
+	if (got.ok) return (got.value.messages ?? []).map(toThreadMessage);
+	if (got.error instanceof NotFoundError) return undefined;
+	throw got.error;
 }
 
 /** The thread of a Gmail message id; undefined when the message does not exist. */
 export async function threadOfMessage(client: GmailClient, messageId: string): Promise<string | undefined> {
-	try {
-		const m = await client.getMessage(messageId, { format: 'minimal' });
-		return m.threadId ?? undefined;
-	} catch (error) {
-		if (error instanceof NotFoundError) return undefined;
-		throw error;
-	}
+	const got = await attempt(() => client.getMessage(messageId, { format: 'minimal' }));
+	if (got.ok) return got.value.threadId ?? undefined;
+	if (got.error instanceof NotFoundError) return undefined;
+	throw got.error;
 }
 
 /** The most recent thread in which we wrote to the lead, optionally only among messages carrying a label id. */
