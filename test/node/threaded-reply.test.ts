@@ -215,6 +215,11 @@ describe('Gmail Threaded Reply against the sandbox', { timeout: 60_000 }, () => 
 			assert.equal(item.json.messageId, first[OUT.sent][i].json.messageId, 'points at the step-2 message');
 		}
 		assert.equal(await sendCount(email), before, 'no send on the re-run');
+		// The step-2 replies carry the campaign label, applied in one batchModify for the run.
+		const stats = await sandbox.stats(email);
+		assert.equal(stats.calls['messages.batchModify'], 2, 'one for step 1 (Send), one for step 2');
+		const step2 = (await messagesOf(email)).filter((m) => m.id === first[OUT.sent][0].json.messageId);
+		assert.ok(step2[0].labelIds.some((l) => l.startsWith('Label_')), JSON.stringify(step2[0].labelIds));
 	});
 
 	test('finds the thread by lead address or message id; unknown threads and bad rows are named', async () => {

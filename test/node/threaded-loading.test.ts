@@ -1,0 +1,30 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { INodeProperties } from 'n8n-workflow';
+import { GmailThreadedReply } from '../../nodes/GmailThreadedReply/GmailThreadedReply.node.js';
+import * as pkg from '../../index';
+
+test('the Threaded Reply description is one n8n can load', () => {
+	const d = new GmailThreadedReply().description;
+	assert.equal(d.name, 'gmailThreadedReply');
+	assert.equal(d.displayName, 'Gmail Threaded Reply');
+	assert.deepEqual(
+		(d.outputs as { displayName: string }[]).map((o) => o.displayName),
+		['Sent', 'Skipped', 'Deferred', 'Failed'],
+	);
+	const check = (props: INodeProperties[], where: string) => {
+		const names = new Set<string>();
+		for (const p of props) {
+			for (const key of ['displayName', 'name', 'type'] as const) assert.ok(p[key], `${where}: ${JSON.stringify(p)} lacks ${key}`);
+			assert.ok('default' in p, `${where}.${p.name} has a default`);
+			assert.ok(!names.has(p.name) || p.displayOptions, `${where}.${p.name} is unique`);
+			names.add(p.name);
+			if (p.type === 'collection') check(p.options as INodeProperties[], `${where}.${p.name}`);
+		}
+	};
+	check(d.properties, 'properties');
+});
+
+test('the package exports the node', () => {
+	assert.equal((pkg as Record<string, unknown>).GmailThreadedReply, GmailThreadedReply);
+});
