@@ -1,0 +1,27 @@
+// The Send node's editor lists (send-as aliases, drafts) loaded through n8n-core against the sandbox.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { GmailOutreachSend } from '../../nodes/GmailOutreachSend/GmailOutreachSend.node.js';
+import { sandboxOAuthCredential } from '../support/n8n';
+import { startSandbox, type TestSandbox } from '../support/sandbox';
+import { loadOptions } from './helpers-load-options';
+
+let sb: TestSandbox;
+before(async () => {
+	sb = await startSandbox();
+});
+after(async () => {
+	await sb.close();
+});
+
+test('From lists the mailbox first, then its send-as aliases; drafts are listed by subject', { timeout: 30_000 }, async () => {
+	const mb = await sb.createMailbox({ email: 'owner@aliases.test', aliases: ['sales@aliases.test'] });
+	const draftRaw = Buffer.from(`From: ${mb.email}\r\nSubject: Template {{company}}\r\n\r\nHi {{first_name}}\r\n`).toString('base64url');
+	const draft = await sb.gmail(mb.accessToken, 'POST', '/gmail/v1/users/me/drafts', { message: { raw: draftRaw } });
+	const credentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(sb.url, mb) };
+	const node = new GmailOutreachSend();
+	const from = await loadOptions(node, 'getSendAsAliases', { authentication: 'oAuth2' }, credentials);
+	assert.deepEqual(from.map((o) => o.value), ['owner@aliases.test', 'sales@aliases.test']);
+	const drafts = await loadOptions(node, 'getDrafts', { authentication: 'oAuth2' }, credentials);
+	assert.deepEqual(drafts, [{ name: 'Template {{company}}', value: draft.body.id }]);
+});
