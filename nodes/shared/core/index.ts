@@ -6,3 +6,4 @@ export * from './classify';
 export * from './idempotency';
 export * from './compose';
 export * from './campaign';
+export * from './followup';
