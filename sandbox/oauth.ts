@@ -59,8 +59,9 @@ export function authorizePage(store: Store, req: ApiRequest): ApiResponse {
 	const redirectUri = req.query.get('redirect_uri');
 	if (!redirectUri) return html(400, 'Error 400: invalid_request. Missing required parameter: redirect_uri');
 	const hint = req.query.get('login_hint');
+	// Maps keep insertion order, so the last entry is the most recently created mailbox.
 	const all = [...store.mailboxes.values()];
-	const mb = hint ? store.mailbox(hint) : all.sort((a, b) => b.createdAt - a.createdAt)[0];
+	const mb = hint ? store.mailbox(hint) : all[all.length - 1];
 	if (!mb) return html(400, hint ? `No sandbox mailbox ${hint}. Create it first (POST /sandbox/mailboxes).` : 'The sandbox has no mailbox yet. Create one first (POST /sandbox/mailboxes).');
 	const requested = (req.query.get('scope') ?? '').split(/[\s,]+/).filter(Boolean);
 	const scopes = requested.length ? requested.filter((s) => mb.scopes.includes(s)) : [...mb.scopes];

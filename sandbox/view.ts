@@ -102,6 +102,7 @@ export function mailboxPage(parts: SandboxParts, mb: Mailbox): ApiResponse {
 /** Registers GET / and GET /view/{email}. */
 export function registerView(router: Router<ApiRequest>, parts: SandboxParts): void {
 	router.on('GET', '/', () => indexPage(parts));
+	router.on('GET', '/favicon.ico', () => ({ status: 204 }));
 	router.on('GET', '/view/:email', (_req, p) => {
 		const mb = parts.store.mailbox(p.email);
 		if (!mb) return { status: 404, headers: { 'Content-Type': 'text/html; charset=utf-8' }, body: `<!doctype html><title>Not found</title><p>No mailbox ${esc(p.email)}</p>` };
