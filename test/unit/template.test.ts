@@ -94,6 +94,9 @@ describe('spin', () => {
 		{ name: 'merge tag with fallback untouched', tpl: '{{first_name | "there"}}', oneOf: ['{{first_name | "there"}}'] },
 		{ name: 'single-option braces literal', tpl: '{x}', oneOf: ['{x}'] },
 		{ name: 'unbalanced literal', tpl: '{a|b', oneOf: ['{a|b'] },
+		{ name: 'unbalanced before a group', tpl: '{x {a|b}', oneOf: ['{x a', '{x b'] },
+		{ name: 'single-option braces inside a group', tpl: '{a|{x}b}', oneOf: ['a', '{x}b'] },
+		{ name: 'group inside single-option braces', tpl: '{x {a|b}}', oneOf: ['{x a}', '{x b}'] },
 		{ name: 'stray pipe and brace', tpl: 'a | b }', oneOf: ['a | b }'] },
 	];
 	for (const c of cases) {
@@ -131,4 +134,14 @@ describe('htmlToText', () => {
 		{ name: 'nested tags inside link text', html: '<a href="https://x.io"><b>Book</b> a call</a>', want: 'Book a call (https://x.io)' },
 	];
 	for (const c of cases) test(c.name, () => assert.equal(htmlToText(c.html), c.want));
+});
+
+describe('spin stays fast on hostile input', () => {
+	test('thousands of unbalanced braces', () => {
+		const t = Date.now();
+		for (const text of ['{a|'.repeat(3000), '{ '.repeat(5000) + '}'.repeat(5000), '{{'.repeat(5000), '{{x}'.repeat(3000)]) {
+			assert.equal(spin(text, 's'), text);
+		}
+		assert.ok(Date.now() - t < 2000, `${Date.now() - t} ms`);
+	});
 });

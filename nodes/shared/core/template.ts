@@ -123,58 +123,74 @@ export function renderTemplate(template: string, row: Record<string, unknown>, o
 	return merge(spin(template, opts.seed ?? ''), row, { html: opts.html });
 }
 
-type Node = string | { options: Node[][] };
+type Node = string | { options: Node[][] } | { braced: Node[] };
 
-/** Parses spintax into text and groups; '{{…}}' merge tags and unbalanced braces stay literal. */
+const MAX_SPIN_DEPTH = 32;
+
+/** End of the '{{…}}' merge tag starting at i (index after '}}'), or -1. */
+function mergeTagEnd(text: string, i: number, lastClose: number): number {
+	if (!text.startsWith('{{', i) || i + 2 > lastClose) return -1;
+	return text.indexOf('}}', i + 2) + 2;
+}
+
+/** Parses spintax into text and groups in one linear pass; '{{…}}' merge tags, '{x}' and unbalanced braces stay literal. */
 function parseSpin(text: string): Node[] {
+	const lastClose = text.lastIndexOf('}}');
+	// Matching '}' for every '{' that has one, found up front so an unbalanced '{' never triggers re-parsing.
+	const match = new Map<number, number>();
+	// Braces nested deeper than MAX_SPIN_DEPTH are kept as text (bounds recursion on hostile input).
+	const literalClose = new Set<number>();
+	const open: number[] = [];
+	for (let i = 0; i < text.length; i++) {
+		const end = mergeTagEnd(text, i, lastClose);
+		if (end > 0) {
+			i = end - 1;
+			continue;
+		}
+		if (text[i] === '{') open.push(i);
+		else if (text[i] === '}' && open.length) {
+			const start = open.pop()!;
+			if (open.length < MAX_SPIN_DEPTH) match.set(start, i);
+			else literalClose.add(i);
+		}
+	}
 	let pos = 0;
 	function parseSeq(inGroup: boolean): Node[] {
 		const seq: Node[] = [];
 		let lit = '';
+		const flush = () => {
+			if (lit) seq.push(lit);
+			lit = '';
+		};
 		while (pos < text.length) {
-			if (text.startsWith('{{', pos)) {
-				const end = text.indexOf('}}', pos + 2);
-				if (end >= 0) {
-					lit += text.slice(pos, end + 2);
-					pos = end + 2;
-					continue;
-				}
+			const end = mergeTagEnd(text, pos, lastClose);
+			if (end > 0) {
+				lit += text.slice(pos, end);
+				pos = end;
+				continue;
 			}
 			const c = text[pos];
-			if (inGroup && (c === '|' || c === '}')) break;
-			if (c === '{') {
-				const start = pos;
+			if (inGroup && (c === '|' || (c === '}' && !literalClose.has(pos)))) break;
+			if (c === '{' && match.has(pos)) {
 				pos++;
 				const options: Node[][] = [parseSeq(true)];
 				while (text[pos] === '|') {
 					pos++;
 					options.push(parseSeq(true));
 				}
-				if (text[pos] === '}' && options.length > 1) {
-					pos++;
-					if (lit) seq.push(lit);
-					lit = '';
-					seq.push({ options });
-					continue;
-				}
-				// Not a spin group ('{x}' or unbalanced): keep the brace literally and re-read what follows.
-				pos = start + 1;
-				lit += '{';
+				pos++; // the matching '}'
+				flush();
+				// '{x}' is not a choice: keep its braces as text (its inside may still hold groups).
+				seq.push(options.length > 1 ? { options } : { braced: options[0] });
 				continue;
 			}
 			lit += c;
 			pos++;
 		}
-		if (lit) seq.push(lit);
+		flush();
 		return seq;
 	}
-	const out: Node[] = [];
-	while (pos < text.length) {
-		out.push(...parseSeq(false));
-		// A stray '|' or '}' at top level is plain text.
-		if (pos < text.length) out.push(text[pos++]);
-	}
-	return out;
+	return parseSeq(false);
 }
 
 /** Picks one option of every {a|b|c} group (nested allowed), deterministically per seed; '{{merge}}' tags are left alone. */
@@ -185,7 +201,13 @@ export function spin(text: string, seed: string): string {
 		return h.readUInt32BE(0) % n;
 	};
 	const render = (seq: Node[]): string =>
-		seq.map((n) => (typeof n === 'string' ? n : render(n.options[pick(n.options.length)]))).join('');
+		seq
+			.map((n) => {
+				if (typeof n === 'string') return n;
+				if ('braced' in n) return `{${render(n.braced)}}`;
+				return render(n.options[pick(n.options.length)]);
+			})
+			.join('');
 	return render(parseSpin(text));
 }
 
