@@ -80,6 +80,8 @@ describe('a 50-lead campaign', () => {
 		}
 		const after = await sb.stats(mb.email);
 		assert.equal(after.calls['messages.send'], 50, 'nothing new sent');
+		const everything = JSON.stringify([first.all, again.all, first.result.logs, again.result.logs]);
+		for (const secret of [mb.accessToken, mb.refreshToken, 'harness-client-secret']) assert.ok(!everything.includes(secret), 'no secret in outputs or logs');
 		assert.equal(after.calls['messages.batchModify'], 1, 'labels already present: no relabelling');
 	});
 });
@@ -354,5 +356,7 @@ describe('credential failures', () => {
 			assert.match(String(f.error), /scope/i);
 		}
 		assert.equal((await sentMessages(sb, mb.email)).length, 0);
+		const everything = JSON.stringify([cont.all, cont.result.logs, stopped.result.error?.message, stopped.result.error?.stack, stopped.result.logs]);
+		for (const secret of [mb.accessToken, mb.refreshToken, 'harness-client-secret']) assert.ok(!everything.includes(secret), 'no secret in errors or logs');
 	});
 });
