@@ -83,6 +83,9 @@ describe('encoding', () => {
 		assert.equal(header('To'), '"Lee, Ann (CEO)" <ann@acme.com>');
 		assert.equal(email.to?.[0].name, 'Lee, Ann (CEO)');
 	});
+	test('subject spacing is kept exactly (threading matches subjects)', async () => {
+		assert.equal((await build({ subject: 'Re: Hello  world' })).email.subject, 'Re: Hello  world');
+	});
 	test('header lines are folded', async () => {
 		const { head, email } = await build({ subject: 'word '.repeat(60).trim() });
 		for (const line of head.split('\r\n')) assert.ok(line.length <= 78, line);

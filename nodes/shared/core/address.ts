@@ -134,6 +134,7 @@ export function parseAddressList(input: string | string[]): ParsedAddress[] {
  * Canonical comparison/dedupe key: trimmed, whole address lower-cased, domain in punycode.
  * The local part is lower-cased too because Gmail and practically every provider treat it
  * case-insensitively; dots and +tags are kept (they are not equivalent outside gmail.com).
+ * Throws AddressError for an invalid address.
  */
 export function normalizeAddress(address: string): string {
 	const a = parseAddress(address).address;

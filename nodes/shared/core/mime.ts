@@ -64,7 +64,7 @@ export function sanitizeHeaderText(value: string): string {
  * they can be split (RFC 5322 lines stay under 998 octets).
  */
 function encodeText(value: string): string {
-	const text = sanitizeHeaderText(value).replace(/\s+/g, ' ').trim();
+	const text = sanitizeHeaderText(value).trim();
 	const needs = /[^\x20-\x7e]/.test(text) || /=\?/.test(text) || /\S{70,}/.test(text);
 	if (!needs) return text;
 	const latin = (text.match(/[a-z]/gi) ?? []).length;

@@ -23,7 +23,8 @@ const PREFIX =
 
 /** The subject without any run of Re:/Fwd:/AW:/SV:/Antw:/Réf:… prefixes (case-insensitive, 'Re[2]:' too). */
 export function baseSubject(subject: string): string {
-	let s = (subject ?? '').replace(CONTROLS, ' ').replace(/\s+/g, ' ').trim();
+	// Only controls are replaced; inner spacing is kept so the reply subject matches the parent's exactly.
+	let s = (subject ?? '').replace(CONTROLS, ' ').trim();
 	for (let prev = ''; prev !== s; ) {
 		prev = s;
 		s = s.replace(PREFIX, '');
