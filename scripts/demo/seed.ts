@@ -1,0 +1,85 @@
+// The demo's data: one Workspace mailbox in the Gmail Sandbox and the leads the demo workflows mail.
+
+/** The demo sender mailbox (a Workspace account: 2,000 sends a day). */
+export const DEMO_MAILBOX = {
+	email: 'founder@acme-demo.test',
+	type: 'workspace' as const,
+	timezone: 'Europe/Berlin',
+};
+
+/** A demo lead, as a Google Sheet row would hold it. */
+export interface DemoLead {
+	email: string;
+	first_name: string;
+	company: string;
+	pain_point: string;
+	/** What the demo's "simulate" helper makes this lead do after the first email. */
+	behaviour: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe' | 'silent';
+}
+
+/** The demo leads (the same rows the demo workflows' Code node emits). */
+export const DEMO_LEADS: DemoLead[] = [
+	{ email: 'ada@analytical-engines.test', first_name: 'Ada', company: 'Analytical Engines', pain_point: 'slow month-end reporting', behaviour: 'reply' },
+	{ email: 'grace@cobol-works.test', first_name: 'Grace', company: 'COBOL Works', pain_point: 'legacy batch jobs', behaviour: 'silent' },
+	{ email: 'linus@kernel-labs.test', first_name: 'Linus', company: 'Kernel Labs', pain_point: 'flaky release pipelines', behaviour: 'auto-reply' },
+	{ email: 'margaret@apollo-guidance.test', first_name: 'Margaret', company: 'Apollo Guidance', pain_point: 'manual QA sign-off', behaviour: 'silent' },
+	{ email: 'alan@bombe-decrypt.test', first_name: 'Alan', company: 'Bombe Decrypt', pain_point: 'too many spreadsheets', behaviour: 'bounce' },
+];
+
+/** Minimal admin-API access to a running sandbox. */
+async function admin(sandboxUrl: string, method: string, path: string, body?: unknown): Promise<any> {
+	const res = await fetch(sandboxUrl + path, {
+		method,
+		headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+		body: body === undefined ? undefined : JSON.stringify(body),
+		signal: AbortSignal.timeout(30_000),
+	});
+	const text = await res.text();
+	if (!res.ok) throw new Error(`sandbox ${method} ${path} → ${res.status}: ${text.slice(0, 300)}`);
+	return text ? JSON.parse(text) : {};
+}
+
+/** Creates the demo mailbox unless the (persisted) sandbox already has it. Returns true when created. */
+export async function seedSandbox(sandboxUrl: string): Promise<boolean> {
+	const list = await admin(sandboxUrl, 'GET', '/sandbox/mailboxes');
+	const mailboxes: Array<{ email: string }> = Array.isArray(list) ? list : (list.mailboxes ?? []);
+	if (mailboxes.some((m) => m.email === DEMO_MAILBOX.email)) return false;
+	await admin(sandboxUrl, 'POST', '/sandbox/mailboxes', DEMO_MAILBOX);
+	return true;
+}
+
+/** A message in the sandbox as its admin API lists it (the fields the demo uses). */
+interface AdminMessage {
+	id: string;
+	threadId: string;
+	labelIds: string[];
+	subject: string;
+	to: Array<{ address: string }>;
+	internalDate: number;
+}
+
+/**
+ * Makes a lead answer the most recent email the demo mailbox sent them: a human reply, an
+ * out-of-office, a bounce, or an unsubscribe request (the sandbox builds a realistic message).
+ */
+export async function simulate(
+	sandboxUrl: string,
+	leadEmail: string,
+	kind: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe',
+	text?: string,
+): Promise<{ id: string; threadId: string }> {
+	const { messages } = (await admin(sandboxUrl, 'GET', `/sandbox/mailboxes/${encodeURIComponent(DEMO_MAILBOX.email)}/messages`)) as {
+		messages: AdminMessage[];
+	};
+	const sent = messages
+		.filter((m) => m.labelIds.includes('SENT') && m.to.some((t) => t.address.toLowerCase() === leadEmail.toLowerCase()))
+		.sort((a, b) => b.internalDate - a.internalDate);
+	if (!sent.length) throw new Error(`the demo mailbox has sent nothing to ${leadEmail} yet: run "Demo: cold campaign" first`);
+	return await admin(sandboxUrl, 'POST', '/sandbox/deliver', { to: DEMO_MAILBOX.email, replyTo: sent[0].id, kind, text });
+}
+
+/** Moves the sandbox clock (e.g. "P3D"), so follow-ups become due without waiting days. */
+export async function advanceClock(sandboxUrl: string, duration: string): Promise<string> {
+	const { now } = await admin(sandboxUrl, 'POST', '/sandbox/clock', { advance: duration });
+	return now;
+}
