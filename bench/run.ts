@@ -1,0 +1,36 @@
+// `npm run bench [-- name ...]`: every benchmark (or the named ones) against the Gmail Sandbox on loopback; results are printed, never asserted.
+import '../test/support/n8n-env';
+import os from 'node:os';
+import { render, type Table } from './table';
+
+const BENCHES: Array<{ name: string; run: () => Promise<Table> }> = [
+	// Loaded on demand: a benchmark's imports (n8n-core, googleapis) cost seconds.
+	{ name: 'already-sent', run: async () => (await import('./already-sent')).alreadySentBench() },
+	{ name: 'labels', run: async () => (await import('./labels')).labelsBench() },
+	{ name: 'mime', run: async () => (await import('./mime')).mimeBench() },
+];
+
+async function main(): Promise<void> {
+	const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+	const unknown = wanted.filter((w) => !BENCHES.some((b) => b.name === w));
+	if (unknown.length) throw new Error(`unknown benchmark(s): ${unknown.join(', ')}; known: ${BENCHES.map((b) => b.name).join(', ')}`);
+	const cpus = os.cpus();
+	console.log(`# gmail-outreach benchmarks — ${new Date().toISOString()} — Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? '?'})`);
+	const started = performance.now();
+	for (const b of BENCHES) {
+		if (wanted.length && !wanted.includes(b.name)) continue;
+		const t = performance.now();
+		const table = await b.run();
+		console.log(render(table));
+		console.log(`  (${b.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+	}
+	console.log(`\nall done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		console.error(error);
+		process.exit(1);
+	},
+);
