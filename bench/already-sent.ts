@@ -3,7 +3,7 @@ import { GmailOutreachSend } from '../nodes/GmailOutreachSend/GmailOutreachSend.
 import { runNode, sandboxOAuthCredential } from '../test/support/n8n';
 import { benchLeads, sendParameters } from './leads';
 import { plainGmail } from './plain';
-import { meter, startBenchSandbox, type Cost } from './sandbox';
+import { meter, methods, startBenchSandbox, type Cost } from './sandbox';
 import { median, num, ratio, type Table } from './table';
 
 const LEADS = 200;
@@ -78,11 +78,4 @@ export async function alreadySentBench(): Promise<Table> {
 
 function row(name: string, found: number, c: Cost, ms: number): Array<string | number> {
 	return [name, found, num(c.calls), num(c.requests), num(c.units), num(ms)];
-}
-
-/** "messages.list ×200, messages.get ×100". */
-export function methods(c: Cost): string {
-	return Object.entries(c.byMethod)
-		.map(([k, v]) => `${k} ×${v}`)
-		.join(', ');
 }

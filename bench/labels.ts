@@ -1,10 +1,9 @@
 // Benchmark 2: labelling 100 sent messages — batchModify (ours) vs one messages.modify per message (the guide).
 import type { IDataObject } from 'n8n-workflow';
 import { runNode, sandboxOAuthCredential } from '../test/support/n8n';
-import { methods } from './already-sent';
 import { plainGmail } from './plain';
 import { BenchProbe } from './probe';
-import { meter, startBenchSandbox, type BenchSandbox, type Cost } from './sandbox';
+import { meter, methods, startBenchSandbox, type BenchSandbox, type Cost } from './sandbox';
 import { median, num, ratio, type Table } from './table';
 
 const MESSAGES = 100;

@@ -1,6 +1,8 @@
 // `npm run bench [-- name ...]`: every benchmark (or the named ones) against the Gmail Sandbox on loopback; results are printed, never asserted.
-import '../test/support/n8n-env';
+import { n8nUserFolder } from '../test/support/n8n-env';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { render, type Table } from './table';
 
 const BENCHES: Array<{ name: string; run: () => Promise<Table> }> = [
@@ -8,6 +10,7 @@ const BENCHES: Array<{ name: string; run: () => Promise<Table> }> = [
 	{ name: 'already-sent', run: async () => (await import('./already-sent')).alreadySentBench() },
 	{ name: 'labels', run: async () => (await import('./labels')).labelsBench() },
 	{ name: 'mime', run: async () => (await import('./mime')).mimeBench() },
+	{ name: 'pacing', run: async () => (await import('./pacing')).pacingBench() },
 ];
 
 async function main(): Promise<void> {
@@ -27,10 +30,21 @@ async function main(): Promise<void> {
 	console.log(`\nall done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
+/** Removes the temporary n8n user folder the harness made (never a folder the caller chose). */
+function cleanUp(): void {
+	if (n8nUserFolder && path.basename(n8nUserFolder).startsWith('n8n-harness-') && path.dirname(n8nUserFolder) === os.tmpdir()) {
+		rmSync(n8nUserFolder, { recursive: true, force: true });
+	}
+}
+
 main().then(
-	() => process.exit(0),
+	() => {
+		cleanUp();
+		process.exit(0);
+	},
 	(error: unknown) => {
 		console.error(error);
+		cleanUp();
 		process.exit(1);
 	},
 );

@@ -82,3 +82,10 @@ function diff(before: SandboxStats, after: SandboxStats, requests: number): Cost
 		rateLimited: errors('429', after) - errors('429', before) + errors('403', after) - errors('403', before),
 	};
 }
+
+/** "messages.list ×200, messages.get ×100". */
+export function methods(c: Cost): string {
+	return Object.entries(c.byMethod)
+		.map(([k, v]) => `${k} ×${v}`)
+		.join(', ');
+}
