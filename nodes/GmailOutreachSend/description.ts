@@ -1,27 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
+import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
 
-const templateHint =
-	'Merge tags {{column}} or {{column | "fallback"}}, spintax {Hi|Hello|Hey} (chosen per lead, stable across re-runs)';
+const fromParameters = { templateSource: ['parameters'] };
 
 /** Every parameter of the Gmail Outreach Send node. */
 export const sendProperties: INodeProperties[] = [
 	authenticationProperty,
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Send', value: 'send', description: 'Send one email per lead' },
-			{
-				name: 'Preview (Dry Run)',
-				value: 'preview',
-				description: 'Render every email and run every check, but send nothing',
-			},
-		],
-		default: 'send',
-	},
+	modeProperty('Send one email per lead', 'Render every email and run every check, but send nothing'),
 	...campaignProperties,
 	{
 		displayName: 'Recipient Field',
@@ -39,22 +25,7 @@ export const sendProperties: INodeProperties[] = [
 		placeholder: 'first_name, last_name',
 		description: 'Columns joined with a space to form the recipient’s display name (optional)',
 	},
-	{
-		displayName: 'From',
-		name: 'from',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getSendAsAliases' },
-		default: '',
-		description:
-			'The mailbox itself or one of its verified send-as aliases. Choose from the list, or specify an address using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-	},
-	{
-		displayName: 'Sender Name',
-		name: 'senderName',
-		type: 'string',
-		default: '',
-		description: 'Display name shown next to the From address (optional)',
-	},
+	...senderProperties,
 	{
 		displayName: 'Template Source',
 		name: 'templateSource',
@@ -87,206 +58,28 @@ export const sendProperties: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		required: true,
-		displayOptions: { show: { templateSource: ['parameters'] } },
+		displayOptions: { show: fromParameters },
 		placeholder: '{Quick|Short} question about {{company}}',
-		hint: templateHint,
+		hint: `${TEMPLATE_HINT}. Follow-ups (Gmail Threaded Reply) keep the subject this email was sent with.`,
 	},
-	{
-		displayName: 'Body Format',
-		name: 'bodyType',
-		type: 'options',
-		displayOptions: { show: { templateSource: ['parameters'] } },
-		options: [
-			{ name: 'Text', value: 'text' },
-			{ name: 'HTML', value: 'html', description: 'A plain-text alternative is derived from the HTML' },
-			{ name: 'Text and HTML', value: 'both' },
-		],
-		default: 'text',
-	},
-	{
-		displayName: 'Text Body',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 8 },
-		default: '',
-		displayOptions: { show: { templateSource: ['parameters'], bodyType: ['text', 'both'] } },
-		placeholder: '{Hi|Hello} {{first_name | "there"}},',
-		hint: templateHint,
-	},
-	{
-		displayName: 'HTML Body',
-		name: 'html',
-		type: 'string',
-		typeOptions: { rows: 8 },
-		default: '',
-		displayOptions: { show: { templateSource: ['parameters'], bodyType: ['html', 'both'] } },
-		hint: `${templateHint}; merged values are HTML-escaped`,
-	},
-	{
-		displayName: 'Strict Fields',
-		name: 'strict',
-		type: 'boolean',
-		default: true,
-		description:
-			'Whether to reject a row (output Failed, listing every field) when a merge tag without a fallback has no value, before anything is sent',
-	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Apply Campaign Sent Label',
-				name: 'applySentLabel',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to label every sent message Outreach/<campaign>/Sent (created if missing)',
-			},
-			{
-				displayName: 'Attachments (Binary Properties)',
-				name: 'attachments',
-				type: 'string',
-				default: '',
-				placeholder: 'data, brochure',
-				description: 'Comma-separated names of the item’s binary properties to attach',
-			},
-			{
-				displayName: 'BCC',
-				name: 'bcc',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated addresses',
-			},
-			{
-				displayName: 'CC',
-				name: 'cc',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated addresses',
-			},
-			{
-				displayName: 'Check Mailbox for Opt-Outs',
-				name: 'checkMailboxSuppression',
-				type: 'boolean',
-				default: true,
-				description:
-					'Whether to skip leads named by messages labelled Outreach/Unsubscribed or Outreach/Bounced in the mailbox',
-			},
-			{
-				displayName: 'Delay Between Sends (Seconds)',
-				name: 'delaySeconds',
-				type: 'number',
-				default: 30,
-				typeOptions: { minValue: 0 },
-				displayOptions: { show: { pacing: ['delay'] } },
-			},
-			{
-				displayName: 'Extra Labels',
-				name: 'labels',
-				type: 'string',
-				default: '',
-				placeholder: 'Outreach/Q3, Prospects',
-				description: 'Comma-separated label names to apply after sending; nested with "/", created if missing',
-			},
-			{
-				displayName: 'Footer Line',
-				name: 'footer',
-				type: 'string',
-				default: '',
-				placeholder: 'Not interested? Reply "stop" or visit {{unsubscribe_url}}',
-				description: 'Plain line appended to the text and HTML bodies; merge tags allowed',
-			},
-			{
-				displayName: 'Jitter (Seconds)',
-				name: 'jitterSeconds',
-				type: 'number',
-				default: 15,
-				typeOptions: { minValue: 0 },
-				displayOptions: { show: { pacing: ['delay'] } },
-				description: 'Random extra wait (0 to this many seconds) added to every delay so sends do not look robotic',
-			},
-			{
-				displayName: 'Pacing',
-				name: 'pacing',
-				type: 'options',
-				options: [
-					{ name: 'As Fast as Quota Allows', value: 'quota' },
-					{ name: 'Delay With Random Jitter', value: 'delay' },
-				],
-				default: 'quota',
-			},
-			{
-				displayName: 'Postal Address',
-				name: 'postalAddress',
-				type: 'string',
-				default: '',
-				description: 'Sender’s postal address, added under the footer line (required by CAN-SPAM for commercial email)',
-			},
-			{
-				displayName: 'Quota Units per Minute',
-				name: 'quotaUnitsPerMinute',
-				type: 'number',
-				default: 15000,
-				typeOptions: { minValue: 100 },
-				description:
-					'Gmail API units this node may spend per minute on the mailbox (Gmail allows 15,000; a send costs 100). Lower it to leave room for other tools.',
-			},
-			{
-				displayName: 'Reply-To',
-				name: 'replyTo',
-				type: 'string',
-				default: '',
-			},
-			{
-				displayName: 'Retry Budget (Seconds)',
-				name: 'retryBudgetSeconds',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 0 },
-				description: 'How long one Gmail call may keep retrying transient errors before the lead is deferred',
-			},
-			{
-				displayName: 'Status Field',
-				name: 'statusField',
-				type: 'string',
-				default: 'status',
-				description: 'Column whose value (e.g. unsubscribed, bounced, replied, do_not_contact) suppresses the lead',
-			},
-			{
-				displayName: 'Suppressing Statuses',
-				name: 'suppressStatuses',
-				type: 'string',
-				default: 'unsubscribed, bounced, replied, do_not_contact',
-				description: 'Comma-separated status values that mean "never mail"',
-			},
-			{
-				displayName: 'Suppression List',
-				name: 'suppressionList',
-				type: 'string',
-				typeOptions: { rows: 3 },
-				default: '',
-				placeholder: 'ceo@example.com, @competitor.com',
-				description: 'Addresses and whole domains (@domain.com) never to mail; comma or newline separated',
-			},
-			{
-				displayName: 'Unsubscribe Mailto',
-				name: 'unsubscribeMailto',
-				type: 'string',
-				default: '',
-				placeholder: 'mailto:unsubscribe@example.com?subject=unsubscribe',
-				description: 'Emitted in the List-Unsubscribe header; merge tags such as {{email}} are URL-encoded',
-			},
-			{
-				displayName: 'Unsubscribe URL (One-Click)',
-				name: 'unsubscribeUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/unsubscribe?e={{email}}',
-				description:
-					'HTTPS one-click unsubscribe URL (RFC 8058): emitted in List-Unsubscribe with List-Unsubscribe-Post; merge tags are URL-encoded',
-			},
-		],
-	},
+	...bodyProperties({ hint: TEMPLATE_HINT, textPlaceholder: '{Hi|Hello} {{first_name | "there"}},', show: fromParameters }),
+	optionsCollection([
+		{
+			displayName: 'Check Mailbox for Opt-Outs',
+			name: 'checkMailboxSuppression',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to skip leads named by messages labelled Outreach/Unsubscribed or Outreach/Bounced in the mailbox',
+		},
+		{
+			displayName: 'Suppression List',
+			name: 'suppressionList',
+			type: 'string',
+			typeOptions: { rows: 3 },
+			default: '',
+			placeholder: 'ceo@example.com, @competitor.com',
+			description: 'Addresses and whole domains (@domain.com) never to mail; comma or newline separated',
+		},
+	]),
 ];

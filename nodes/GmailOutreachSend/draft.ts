@@ -2,7 +2,8 @@ import type { gmail_v1 } from 'googleapis';
 import type { MessageSpec } from '../shared/core/mime';
 import type { Templates } from '../shared/core/compose';
 import { GmailError, NotFoundError, type GmailClient } from '../shared/transport';
-import { attempt } from './attempt';
+import { attempt } from '../shared/node/attempt';
+import { decodeBody, headerOf, payloadParts } from '../shared/node/payload';
 
 /** A draft used as a template: its subject and bodies (with merge tags) and its attachments. */
 export interface DraftTemplate {
@@ -18,19 +19,6 @@ export class DraftTemplateError extends Error {
 		super(`Draft "${draftId}": ${problem}`, options);
 		this.draftId = draftId;
 	}
-}
-
-function decode(data: string | null | undefined): Buffer {
-	return Buffer.from((data ?? '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-}
-
-/** Walks a payload tree: the first text/plain and text/html bodies, and every part with a filename. */
-function collect(part: gmail_v1.Schema$MessagePart, out: { text?: string; html?: string; files: gmail_v1.Schema$MessagePart[] }) {
-	const type = (part.mimeType ?? '').toLowerCase();
-	if (part.filename) out.files.push(part);
-	else if (type === 'text/plain' && out.text === undefined) out.text = decode(part.body?.data).toString('utf8');
-	else if (type === 'text/html' && out.html === undefined) out.html = decode(part.body?.data).toString('utf8');
-	for (const child of part.parts ?? []) collect(child, out);
 }
 
 /** Returns a loader that reads each draft once per run (format=full) and turns it into templates + attachments. */
@@ -52,14 +40,13 @@ async function load(client: GmailClient, draftId: string): Promise<DraftTemplate
 	const message = got.value.message;
 	const payload = message?.payload;
 	if (!message?.id || !payload) throw new DraftTemplateError(draftId, 'has no message');
-	const subject = payload.headers?.find((h) => (h.name ?? '').toLowerCase() === 'subject')?.value ?? '';
-	const parts: { text?: string; html?: string; files: gmail_v1.Schema$MessagePart[] } = { files: [] };
-	collect(payload, parts);
+	const subject = headerOf(message, 'Subject') ?? '';
+	const parts = payloadParts(payload);
 	if (!subject.trim()) throw new DraftTemplateError(draftId, 'has no subject');
 	if (!parts.text?.trim() && !parts.html?.trim()) throw new DraftTemplateError(draftId, 'has an empty body');
 	const attachments: DraftTemplate['attachments'] = [];
 	for (const file of parts.files) {
-		let content = decode(file.body?.data);
+		let content = decodeBody(file.body?.data);
 		const attachmentId = file.body?.attachmentId;
 		if (attachmentId) {
 			const body = await attempt(() =>
@@ -73,7 +60,7 @@ async function load(client: GmailClient, draftId: string): Promise<DraftTemplate
 				if (e instanceof GmailError) throw new DraftTemplateError(draftId, `attachment "${file.filename}" could not be read: ${e.message}`, { cause: e });
 				throw e;
 			}
-			content = decode(body.value.data);
+			content = decodeBody(body.value.data);
 		}
 		attachments.push({ filename: file.filename ?? 'attachment', contentType: file.mimeType ?? 'application/octet-stream', content });
 	}

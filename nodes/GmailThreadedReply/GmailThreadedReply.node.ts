@@ -1,24 +1,19 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
-import { GMAIL_CREDENTIALS } from '../shared/node/descriptions';
-import { OUTREACH_OUTPUTS } from '../shared/node/outcomes';
-import { getSendAsAliases } from '../GmailOutreachSend/loadOptions';
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { SENDING_NODE, SENDING_SUBTITLE } from '../shared/node/descriptions';
+import { getSendAsAliases } from '../shared/node/loadOptions';
 import { threadedReplyProperties } from './description';
 import { executeThreadedReply } from './execute';
 
 /** Sends a follow-up into an existing thread (threadId, In-Reply-To, full References, Re: subject); skips leads who engaged. */
 export class GmailThreadedReply implements INodeType {
 	description: INodeTypeDescription = {
+		...SENDING_NODE,
 		displayName: 'Gmail Threaded Reply',
 		name: 'gmailThreadedReply',
 		icon: 'file:gmailThreadedReply.svg',
-		group: ['output'],
-		version: 1,
-		subtitle: '={{$parameter["mode"] === "preview" ? "Preview: " : ""}}{{$parameter["campaign"]}} · step {{$parameter["step"]}}',
+		subtitle: SENDING_SUBTITLE,
 		description: 'Send a follow-up or templated reply into an existing Gmail thread, never after the lead replied',
 		defaults: { name: 'Gmail Threaded Reply' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: OUTREACH_OUTPUTS,
-		credentials: GMAIL_CREDENTIALS,
 		properties: threadedReplyProperties,
 		usableAsTool: true,
 	};
@@ -26,6 +21,6 @@ export class GmailThreadedReply implements INodeType {
 	methods = { loadOptions: { getSendAsAliases } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return executeThreadedReply.call(this);
+		return await executeThreadedReply.call(this);
 	}
 }

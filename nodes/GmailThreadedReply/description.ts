@@ -1,27 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
+import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
 
-const templateHint =
-	'Merge tags {{column}} or {{column | "fallback"}} from the item, spintax {Hi|Hello|Hey}. The subject is always "Re: <thread subject>"';
-
-/** The Threaded Reply node's parameters; names mirror the Send node's where the meaning is the same. */
+/** The Threaded Reply node's parameters; shared ones have the Send node's names and meaning. */
 export const threadedReplyProperties: INodeProperties[] = [
 	authenticationProperty,
-	{
-		displayName: 'Mode',
-		name: 'mode',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Send', value: 'send', description: 'Send the reply into the thread' },
-			{
-				name: 'Preview (Dry Run)',
-				value: 'preview',
-				description: 'Run every check and render the reply without sending anything',
-			},
-		],
-		default: 'send',
-	},
+	modeProperty('Send the reply into the thread', 'Run every check and render the reply without sending anything'),
 	...campaignProperties,
 	{
 		displayName: 'Find Thread By',
@@ -83,60 +67,15 @@ export const threadedReplyProperties: INodeProperties[] = [
 		],
 		default: 'sender',
 	},
+	...senderProperties,
 	{
-		displayName: 'From',
-		name: 'from',
-		type: 'options',
-		typeOptions: { loadOptionsMethod: 'getSendAsAliases' },
+		displayName:
+			'The reply keeps the thread’s subject ("Re: " + the subject the first email was sent with): a different subject would split the thread in Gmail and in the lead’s mail client. Write what changes into the body.',
+		name: 'subjectNotice',
+		type: 'notice',
 		default: '',
-		description:
-			'The mailbox itself or one of its verified send-as aliases. Choose from the list, or specify an address using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
 	},
-	{
-		displayName: 'Sender Name',
-		name: 'senderName',
-		type: 'string',
-		default: '',
-		description: 'Display name shown next to the From address (optional)',
-	},
-	{
-		displayName: 'Body Format',
-		name: 'bodyType',
-		type: 'options',
-		options: [
-			{ name: 'Text', value: 'text' },
-			{ name: 'HTML', value: 'html', description: 'A plain-text alternative is derived from the HTML' },
-			{ name: 'Text and HTML', value: 'both' },
-		],
-		default: 'text',
-	},
-	{
-		displayName: 'Text Body',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 8 },
-		default: '',
-		displayOptions: { show: { bodyType: ['text', 'both'] } },
-		placeholder: '{Hi|Hello} {{first_name | "there"}}, just floating this up.',
-		hint: templateHint,
-	},
-	{
-		displayName: 'HTML Body',
-		name: 'html',
-		type: 'string',
-		typeOptions: { rows: 8 },
-		default: '',
-		displayOptions: { show: { bodyType: ['html', 'both'] } },
-		hint: `${templateHint}; merged values are HTML-escaped`,
-	},
-	{
-		displayName: 'Strict Fields',
-		name: 'strict',
-		type: 'boolean',
-		default: true,
-		description:
-			'Whether to reject an item (output Failed, listing every field) when a merge tag without a fallback has no value, before anything is sent',
-	},
+	...bodyProperties({ hint: TEMPLATE_HINT, textPlaceholder: '{Hi|Hello} {{first_name | "there"}}, just floating this up.' }),
 	{
 		displayName: 'Stop If the Lead Engaged',
 		name: 'stopIfEngaged',
@@ -145,125 +84,13 @@ export const threadedReplyProperties: INodeProperties[] = [
 		description:
 			'Whether to skip the thread when someone other than this mailbox wrote a human (not automatic) message after our last one. Turn off only for templated answers to inbound mail.',
 	},
-	{
-		displayName: 'Options',
-		name: 'options',
-		type: 'collection',
-		placeholder: 'Add Option',
-		default: {},
-		options: [
-			{
-				displayName: 'Apply Campaign Sent Label',
-				name: 'applySentLabel',
-				type: 'boolean',
-				default: true,
-				description: 'Whether to label every sent reply Outreach/<campaign>/Sent (created if missing), like the Send node',
-			},
-			{
-				displayName: 'Attachments (Binary Properties)',
-				name: 'attachments',
-				type: 'string',
-				default: '',
-				placeholder: 'data, brochure',
-				description: 'Comma-separated names of the item’s binary properties to attach',
-			},
-			{
-				displayName: 'BCC',
-				name: 'bcc',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated addresses',
-			},
-			{
-				displayName: 'CC',
-				name: 'cc',
-				type: 'string',
-				default: '',
-				description: 'Comma-separated addresses added to the thread’s own recipients',
-			},
-			{
-				displayName: 'Extra Labels',
-				name: 'labels',
-				type: 'string',
-				default: '',
-				placeholder: 'Outreach/Q3, Prospects',
-				description: 'Comma-separated label names to apply after sending; nested with "/", created if missing',
-			},
-			{
-				displayName: 'Footer Line',
-				name: 'footer',
-				type: 'string',
-				default: '',
-				placeholder: 'Not interested? Reply "stop" or visit {{unsubscribe_url}}',
-				description: 'Plain line appended to the text and HTML bodies; merge tags allowed',
-			},
-			{
-				displayName: 'Postal Address',
-				name: 'postalAddress',
-				type: 'string',
-				default: '',
-				description: 'Sender’s postal address, added under the footer line (required by CAN-SPAM for commercial email)',
-			},
-			{
-				displayName: 'Quote Previous Message',
-				name: 'quote',
-				type: 'boolean',
-				default: false,
-				description: 'Whether to quote the previous message under the reply ("On <date>, <sender> wrote:" and "> " lines)',
-			},
-			{
-				displayName: 'Reply-To',
-				name: 'replyTo',
-				type: 'string',
-				default: '',
-			},
-			{
-				displayName: 'Retry Budget (Seconds)',
-				name: 'retryBudgetSeconds',
-				type: 'number',
-				default: 60,
-				typeOptions: { minValue: 0 },
-				description: 'How long one Gmail call may keep retrying transient errors before the lead is deferred',
-			},
-			{
-				displayName: 'Status Field',
-				name: 'statusField',
-				type: 'string',
-				default: 'status',
-				description: 'Item field whose value (e.g. unsubscribed, bounced, replied, do_not_contact) skips the lead without a Gmail call',
-			},
-			{
-				displayName: 'Subject Template (Not Sent)',
-				name: 'subject',
-				type: 'string',
-				default: '',
-				description:
-					'Normally leave empty. A reply is always sent as "Re: <thread subject>" because a different subject splits the thread in Gmail and in the lead’s mail client; a template set here is only rendered and returned as templateSubject.',
-			},
-			{
-				displayName: 'Suppressing Statuses',
-				name: 'suppressStatuses',
-				type: 'string',
-				default: 'unsubscribed, bounced, replied, do_not_contact',
-				description: 'Comma-separated status values that mean "never mail"',
-			},
-			{
-				displayName: 'Unsubscribe Mailto',
-				name: 'unsubscribeMailto',
-				type: 'string',
-				default: '',
-				placeholder: 'mailto:unsubscribe@example.com?subject=unsubscribe',
-				description: 'Emitted in the List-Unsubscribe header; merge tags such as {{email}} are URL-encoded',
-			},
-			{
-				displayName: 'Unsubscribe URL (One-Click)',
-				name: 'unsubscribeUrl',
-				type: 'string',
-				default: '',
-				placeholder: 'https://example.com/unsubscribe?e={{email}}',
-				description:
-					'HTTPS one-click unsubscribe URL (RFC 8058): emitted in List-Unsubscribe with List-Unsubscribe-Post; merge tags are URL-encoded',
-			},
-		],
-	},
+	optionsCollection([
+		{
+			displayName: 'Quote Previous Message',
+			name: 'quote',
+			type: 'boolean',
+			default: false,
+			description: 'Whether to quote the previous message under the reply ("On <date>, <sender> wrote:" and "> " lines)',
+		},
+	]),
 ];

@@ -2,7 +2,9 @@ import type { gmail_v1 } from 'googleapis';
 import type { ThreadMessage } from '../shared/core/followup';
 import type { GmailClient } from '../shared/transport';
 import { NotFoundError } from '../shared/transport';
+import { sentSearchQuery } from '../shared/core/campaign';
 import { attempt } from '../shared/node/attempt';
+import { headerMap } from '../shared/node/payload';
 
 /** Headers threads.get returns for the follow-up decision (format=metadata): threading, classification, idempotency. */
 export const THREAD_HEADERS = [
@@ -29,17 +31,12 @@ export const THREAD_HEADERS = [
 
 /** A Gmail API message as the core's ThreadMessage (header names lower-cased; the first value of a repeated header wins). */
 export function toThreadMessage(m: gmail_v1.Schema$Message): ThreadMessage {
-	const headers: Record<string, string> = {};
-	for (const h of m.payload?.headers ?? []) {
-		const name = (h.name ?? '').toLowerCase();
-		if (name && !(name in headers)) headers[name] = h.value ?? '';
-	}
 	return {
 		id: m.id ?? '',
 		labelIds: m.labelIds ?? [],
 		internalDate: m.internalDate ?? undefined,
 		snippet: m.snippet ?? undefined,
-		headers,
+		headers: headerMap(m, true),
 	};
 }
 
@@ -62,27 +59,16 @@ export async function threadOfMessage(client: GmailClient, messageId: string): P
 /** The most recent thread in which we wrote to the lead, optionally only among messages carrying a label id. */
 export async function threadOfLead(client: GmailClient, address: string, labelId?: string): Promise<string | undefined> {
 	const res = await client.listMessages({
-		q: `in:sent to:${address}`,
+		q: sentSearchQuery([address]),
 		labelIds: labelId ? [labelId] : undefined,
 		maxResults: 1,
 	});
 	return res.messages?.[0]?.threadId ?? undefined;
 }
 
-/** The plain-text body of a message read with format=full: the first text/plain part, else HTML stripped by the caller. */
-export function bodyParts(m: gmail_v1.Schema$Message): { text?: string; html?: string } {
-	const out: { text?: string; html?: string } = {};
-	const walk = (part: gmail_v1.Schema$MessagePart | undefined) => {
-		if (!part) return;
-		const type = (part.mimeType ?? '').toLowerCase();
-		const disposition = (part.headers ?? []).find((h) => h.name?.toLowerCase() === 'content-disposition')?.value ?? '';
-		if (part.body?.data && !/attachment/i.test(disposition)) {
-			const content = Buffer.from(part.body.data, 'base64url').toString('utf8');
-			if (type === 'text/plain' && out.text === undefined) out.text = content;
-			if (type === 'text/html' && out.html === undefined) out.html = content;
-		}
-		for (const p of part.parts ?? []) walk(p);
-	};
-	walk(m.payload);
-	return out;
+/** The id of a label by name (case-insensitive), listed once per run; undefined when the mailbox has no such label. */
+export async function labelIdOf(client: GmailClient, cache: Map<string, string>, name: string): Promise<string | undefined> {
+	const key = name.toLowerCase();
+	if (!cache.has(key)) for (const l of await client.listLabels()) if (l.name && l.id) cache.set(l.name.toLowerCase(), l.id);
+	return cache.get(key);
 }

@@ -25,6 +25,14 @@ test('the Threaded Reply description is one n8n can load', () => {
 	check(d.properties, 'properties');
 });
 
+test('no subject parameter: a follow-up always keeps the thread subject, and the node says so', () => {
+	const walk = (props: INodeProperties[]): INodeProperties[] => props.flatMap((p) => [p, ...(p.type === 'collection' ? walk(p.options as INodeProperties[]) : [])]);
+	const all = walk(new GmailThreadedReply().description.properties);
+	assert.ok(!all.some((p) => p.name === 'subject'), 'a subject that is never sent would only confuse');
+	const notice = all.find((p) => p.type === 'notice');
+	assert.match(String(notice?.displayName), /keeps the thread’s subject/);
+});
+
 test('the package exports the node', () => {
 	assert.equal((pkg as Record<string, unknown>).GmailThreadedReply, GmailThreadedReply);
 });

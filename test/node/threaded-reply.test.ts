@@ -183,23 +183,53 @@ describe('Gmail Threaded Reply against the sandbox', { timeout: 60_000 }, () => 
 		assert.equal(reply.to?.[0].address, step1[1].email, 'to the lead, not the auto-reply');
 	});
 
-	test('a changed subject template still threads: the thread subject wins', async () => {
+	test('changing the Send node\'s subject template between steps still threads: each follow-up keeps the subject its lead received', async () => {
 		const { email, credentials } = await mailbox();
-		const step1 = await sendStep1(leads(1, 'subj'), credentials);
-		const out = await runOne(
-			'gmailThreadedReply',
-			followParams(2, { options: { subject: 'A totally new angle for {{company}}' } }),
-			step1,
-			credentials,
+		const [a, b] = leads(2, 'subj');
+		// Step 1 goes to lead a with subject template A.
+		const first = await sendStep1([a], credentials);
+		// The user then edits the Send node's subject (template B) and the sheet gains lead b; the re-run mails only b.
+		const templateB = { ...SEND_PARAMS, subject: 'A totally new angle for {{company}}' };
+		const rerun = await runOne('gmailOutreachSend', templateB, [a, b], credentials);
+		assert.deepEqual(
+			rerun[OUT.skipped].map((i) => [i.json.email, i.json.reason]),
+			[[a.email, 'already_sent']],
 		);
-		assert.equal(out[OUT.sent].length, 1, JSON.stringify(out.flat().map((i) => i.json)));
-		const sent = out[OUT.sent][0].json;
-		assert.equal(sent.subject, 'Re: Quick question about Company 0');
-		assert.equal(sent.templateSubject, 'A totally new angle for Company 0');
-		assert.equal(sent.threadId, step1[0].threadId);
-		const thread = (await messagesOf(email)).filter((m) => m.threadId === step1[0].threadId);
-		assert.equal(thread.length, 2);
-		assert.equal((await PostalMime.parse(thread[1].raw)).subject, 'Re: Quick question about Company 0');
+		assert.equal(rerun[OUT.sent].length, 1);
+		const step1 = [first[0], rerun[OUT.sent][0].json];
+
+		// Step 2 (no subject parameter exists on the Threaded Reply node) answers both threads.
+		const out = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		assert.equal(out[OUT.sent].length, 2, JSON.stringify(out.flat().map((i) => i.json)));
+		const expected = ['Re: Quick question about Company 0', 'Re: A totally new angle for Company 1'];
+		const all = await messagesOf(email);
+		for (const [k, sent] of out[OUT.sent].entries()) {
+			assert.equal(sent.json.subject, expected[k]);
+			assert.equal(sent.json.threadId, step1[k].threadId, 'the follow-up joined the lead\'s thread');
+			assert.equal(sent.json.templateSubject, undefined, 'no template subject that is never sent');
+			const thread = all.filter((m) => m.threadId === step1[k].threadId);
+			assert.equal(thread.length, 2);
+			const parsed = await Promise.all(thread.map((m) => PostalMime.parse(m.raw)));
+			assert.equal(parsed[1].subject, expected[k]);
+			assert.equal(parsed[1].inReplyTo, parsed[0].messageId);
+		}
+	});
+
+	test('connection resets after committed sends: every reply is found in its thread, none is sent twice', async () => {
+		const { email, credentials } = await mailbox();
+		const step1 = await sendStep1(leads(3, 'reset'), credentials);
+		const before = await sendCount(email);
+		await sandbox.faults({ mailbox: email, resetAfterSend: 1 });
+		const out = await runOne('gmailThreadedReply', followParams(2), step1, credentials).finally(() => sandbox.clearFaults());
+		assert.equal(out[OUT.sent].length, 3, JSON.stringify(out.flat().map((i) => i.json)));
+		for (const sent of out[OUT.sent]) {
+			assert.equal(sent.json.status, 'sent');
+			assert.equal(sent.json.recoveredAfter, 'unknown_outcome');
+			assert.match(String(sent.json.rfc822MessageId), /^<.+>$/);
+		}
+		assert.equal((await sendCount(email)) - before, 3, 'one send call per lead, no resend');
+		const all = await messagesOf(email);
+		for (const first of step1) assert.equal(all.filter((m) => m.threadId === first.threadId).length, 2, 'step 1 and one step 2');
 	});
 
 	test('re-running step 2 sends nothing new', async () => {

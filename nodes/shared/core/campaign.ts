@@ -83,6 +83,17 @@ export function suppressionReason(
 	return undefined;
 }
 
+/** Why a status skips a lead: the engagement it records, or plain suppression. */
+export type StatusSkipReason = 'replied' | 'bounced' | 'unsubscribed' | 'suppressed';
+
+/** The normalised status and skip reason when the row's status is one of the suppressing statuses, else undefined. */
+export function statusSuppression(status: unknown, statuses: string[] = SUPPRESSING_STATUSES): { status: string; reason: StatusSkipReason } | undefined {
+	const key = statusKey(status);
+	if (!key || !statuses.map(statusKey).includes(key)) return undefined;
+	const reason = key === 'replied' || key === 'bounced' || key === 'unsubscribed' ? key : 'suppressed';
+	return { status: key, reason };
+}
+
 /** 'Do Not Contact' → 'do_not_contact'. */
 function statusKey(value: unknown): string {
 	if (value === undefined || value === null) return '';

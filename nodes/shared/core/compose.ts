@@ -134,7 +134,7 @@ function urlEncodedRow(row: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** Inserts HTML before </body> when there is one, else appends it. */
-function appendHtml(html: string, addition: string): string {
+export function appendHtml(html: string, addition: string): string {
 	const at = html.search(/<\/body\s*>/i);
 	return at < 0 ? `${html}\n${addition}` : `${html.slice(0, at)}${addition}\n${html.slice(at)}`;
 }

@@ -1,6 +1,8 @@
 import { normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
 import { classifyInbound, type InboundHeaders, type InboundKind } from './classify';
+import { appendHtml } from './compose';
 import { OUTREACH_HEADER } from './idempotency';
+import { escapeHtml, htmlToText } from './template';
 import { replyHeaders } from './threading';
 
 /** One message of a thread as `threads.get` (format=metadata) gives it, headers keyed by lower-case name. */
@@ -139,8 +141,7 @@ export function decideFollowup(input: FollowupInput): FollowupDecision {
 		...base,
 	});
 
-	const key = input.stepKey;
-	const keyed = key ? ours.find((m) => m.headers[OUTREACH_HEADER.toLowerCase()]?.trim() === key) : undefined;
+	const keyed = input.stepKey ? messageWithKey(ours, input.stepKey) : undefined;
 	if (keyed) return skip('already_sent', `This step's message is already in the thread (${keyed.id})`, keyed);
 	if (input.step !== undefined && ours.length > input.step - 1) {
 		const last = ours[ours.length - 1];
@@ -220,6 +221,24 @@ export function replyRecipients(thread: ThreadMessage[], ourAddresses: string[],
 	return { to, cc };
 }
 
+/** The message of a thread carrying an outreach key (a step that went out), if any. */
+export function messageWithKey(messages: ThreadMessage[], key: string): ThreadMessage | undefined {
+	return messages.find((m) => m.headers[OUTREACH_HEADER.toLowerCase()]?.trim() === key);
+}
+
+/** Adds a quote of the previous message under a rendered reply (text always, HTML when the reply has HTML). */
+export function quoteBelow(
+	reply: { text: string; html?: string },
+	previous: { text?: string; html?: string },
+	meta: { date?: string; from?: string },
+): { text: string; html?: string } {
+	const previousText = previous.text ?? (previous.html ? htmlToText(previous.html) : '');
+	const text = `${reply.text.replace(/\s+$/, '')}\n\n${quoteText(previousText, meta)}\n`;
+	if (reply.html === undefined) return { text };
+	const quoted = previous.html ?? `<div>${escapeHtml(previousText).replace(/\n/g, '<br>')}</div>`;
+	return { text, html: appendHtml(reply.html, quoteHtml(quoted, meta)) };
+}
+
 /** Quotes the previous message as plain text: "On <date>, <from> wrote:" then '> ' lines. */
 export function quoteText(text: string, meta: { date?: string; from?: string }): string {
 	const lines = text.replace(/\r\n?/g, '\n').replace(/\n+$/, '').split('\n');
@@ -230,16 +249,12 @@ export function quoteText(text: string, meta: { date?: string; from?: string }):
 
 /** Quotes the previous message for an HTML body, as mail clients do (a blockquote under the intro line). */
 export function quoteHtml(html: string, meta: { date?: string; from?: string }): string {
-	const who = escape(meta.from?.trim() || 'someone');
-	const intro = meta.date?.trim() ? `On ${escape(meta.date.trim())}, ${who} wrote:` : `${who} wrote:`;
+	const who = escapeHtml(meta.from?.trim() || 'someone');
+	const intro = meta.date?.trim() ? `On ${escapeHtml(meta.date.trim())}, ${who} wrote:` : `${who} wrote:`;
 	return (
 		`<div class="gmail_quote"><div class="gmail_attr">${intro}</div>` +
 		`<blockquote class="gmail_quote" style="margin:0 0 0 .8ex;border-left:1px solid #ccc;padding-left:1ex">${html}</blockquote></div>`
 	);
-}
-
-function escape(s: string): string {
-	return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 function describe(m: ThreadMessage): string {

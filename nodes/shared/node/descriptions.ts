@@ -1,4 +1,5 @@
-import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import { NodeConnectionTypes, type INodeCredentialDescription, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
+import { OUTREACH_OUTPUTS } from './outcomes';
 
 /** Credentials every Gmail Outreach node accepts: OAuth2 per mailbox, or a Workspace service account. */
 export const GMAIL_CREDENTIALS: INodeCredentialDescription[] = [
@@ -42,3 +43,15 @@ export const campaignProperties: INodeProperties[] = [
 		description: 'Which email of the sequence this is (1 = first email, 2 = first follow-up, …)',
 	},
 ];
+
+/** Subtitle of the sending nodes: campaign and step, marked when previewing. */
+export const SENDING_SUBTITLE = '={{$parameter["mode"] === "preview" ? "Preview: " : ""}}{{$parameter["campaign"]}} · step {{$parameter["step"]}}';
+
+/** What every sending node's description shares: one input, the four outcome outputs, the Gmail credentials. */
+export const SENDING_NODE: Pick<INodeTypeDescription, 'group' | 'version' | 'inputs' | 'outputs' | 'credentials'> = {
+	group: ['output'],
+	version: 1,
+	inputs: [NodeConnectionTypes.Main],
+	outputs: OUTREACH_OUTPUTS,
+	credentials: GMAIL_CREDENTIALS,
+};

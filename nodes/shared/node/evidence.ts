@@ -10,6 +10,7 @@ import {
 } from '../core/campaign';
 import { OUTREACH_HEADER } from '../core/idempotency';
 import type { GmailClient } from '../transport';
+import { headerMap } from './payload';
 
 /** Headers read from sent messages to decide "already sent" and to thread follow-ups. */
 export const EVIDENCE_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To', 'Subject'];
@@ -19,11 +20,7 @@ const SEARCH_CAP = 500;
 
 /** Reduces a metadata-format message to the evidence the core decides on. */
 export function toEvidence(message: gmail_v1.Schema$Message): MessageEvidence {
-	const headers: Record<string, string> = {};
-	for (const h of message.payload?.headers ?? []) {
-		if (h.name && headers[h.name] === undefined) headers[h.name] = h.value ?? '';
-	}
-	return { id: message.id ?? '', threadId: message.threadId ?? '', labelIds: message.labelIds ?? [], headers };
+	return { id: message.id ?? '', threadId: message.threadId ?? '', labelIds: message.labelIds ?? [], headers: headerMap(message, false) };
 }
 
 /** Metadata of the given ids (batched), oldest first, so the first match of a key is the original send. */

@@ -1,5 +1,6 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { gmailClient } from '../shared/transport';
+import { gmailClient } from '../transport';
+import { headerOf } from './payload';
 
 /** The mailbox and its verified send-as aliases (settings.sendAs), primary first. */
 export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -23,7 +24,7 @@ export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePrope
 	for (const d of list.drafts ?? []) {
 		if (!d.id) continue;
 		const draft = await client.getDraft(d.id, 'metadata');
-		const subject = draft.message?.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === 'subject')?.value;
+		const subject = headerOf(draft.message, 'Subject');
 		options.push({ name: subject?.trim() || `(no subject) ${d.id}`, value: d.id });
 	}
 	return options;

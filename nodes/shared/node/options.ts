@@ -1,0 +1,225 @@
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
+
+/** What merge tags and spintax look like, for the hints under template fields. */
+export const TEMPLATE_HINT =
+	'Merge tags {{column}} or {{column | "fallback"}}, spintax {Hi|Hello|Hey} (chosen per lead, stable across re-runs)';
+
+/** Send or dry run; the descriptions say what one item does in this node. */
+export function modeProperty(send: string, preview: string): INodeProperties {
+	return {
+		displayName: 'Mode',
+		name: 'mode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Send', value: 'send', description: send },
+			{ name: 'Preview (Dry Run)', value: 'preview', description: preview },
+		],
+		default: 'send',
+	};
+}
+
+/** From (the mailbox or a verified alias) and the sender's display name. */
+export const senderProperties: INodeProperties[] = [
+	{
+		displayName: 'From',
+		name: 'from',
+		type: 'options',
+		typeOptions: { loadOptionsMethod: 'getSendAsAliases' },
+		default: '',
+		description:
+			'The mailbox itself or one of its verified send-as aliases. Choose from the list, or specify an address using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Sender Name',
+		name: 'senderName',
+		type: 'string',
+		default: '',
+		description: 'Display name shown next to the From address (optional)',
+	},
+];
+
+/** Body format, text and HTML templates; `show` adds the node's own display conditions. */
+export function bodyProperties(opts: { hint: string; textPlaceholder: string; show?: IDisplayOptions['show'] }): INodeProperties[] {
+	const show = opts.show ?? {};
+	const when = (extra: IDisplayOptions['show']) => (Object.keys({ ...show, ...extra }).length ? { displayOptions: { show: { ...show, ...extra } } } : {});
+	return [
+		{
+			displayName: 'Body Format',
+			name: 'bodyType',
+			type: 'options',
+			...when({}),
+			options: [
+				{ name: 'Text', value: 'text' },
+				{ name: 'HTML', value: 'html', description: 'A plain-text alternative is derived from the HTML' },
+				{ name: 'Text and HTML', value: 'both' },
+			],
+			default: 'text',
+		},
+		{
+			displayName: 'Text Body',
+			name: 'text',
+			type: 'string',
+			typeOptions: { rows: 8 },
+			default: '',
+			...when({ bodyType: ['text', 'both'] }),
+			placeholder: opts.textPlaceholder,
+			hint: opts.hint,
+		},
+		{
+			displayName: 'HTML Body',
+			name: 'html',
+			type: 'string',
+			typeOptions: { rows: 8 },
+			default: '',
+			...when({ bodyType: ['html', 'both'] }),
+			hint: `${opts.hint}; merged values are HTML-escaped`,
+		},
+		{
+			displayName: 'Strict Fields',
+			name: 'strict',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to reject a row (output Failed, listing every field) when a merge tag without a fallback has no value, before anything is sent',
+		},
+	];
+}
+
+/** Options with the same name and meaning on every sending node. */
+const SHARED_OPTIONS: INodeProperties[] = [
+	{
+		displayName: 'Apply Campaign Sent Label',
+		name: 'applySentLabel',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to label every sent message Outreach/<campaign>/Sent (created if missing)',
+	},
+	{
+		displayName: 'Attachments (Binary Properties)',
+		name: 'attachments',
+		type: 'string',
+		default: '',
+		placeholder: 'data, brochure',
+		description: 'Comma-separated names of the item’s binary properties to attach',
+	},
+	{ displayName: 'BCC', name: 'bcc', type: 'string', default: '', description: 'Comma-separated addresses' },
+	{
+		displayName: 'CC',
+		name: 'cc',
+		type: 'string',
+		default: '',
+		description: 'Comma-separated addresses (a threaded reply keeps the thread’s own recipients too)',
+	},
+	{
+		displayName: 'Delay Between Sends (Seconds)',
+		name: 'delaySeconds',
+		type: 'number',
+		default: 30,
+		typeOptions: { minValue: 0 },
+		displayOptions: { show: { pacing: ['delay'] } },
+	},
+	{
+		displayName: 'Extra Labels',
+		name: 'labels',
+		type: 'string',
+		default: '',
+		placeholder: 'Outreach/Q3, Prospects',
+		description: 'Comma-separated label names to apply after sending; nested with "/", created if missing',
+	},
+	{
+		displayName: 'Footer Line',
+		name: 'footer',
+		type: 'string',
+		default: '',
+		placeholder: 'Not interested? Reply "stop" or visit {{unsubscribe_url}}',
+		description: 'Plain line appended to the text and HTML bodies; merge tags allowed',
+	},
+	{
+		displayName: 'Jitter (Seconds)',
+		name: 'jitterSeconds',
+		type: 'number',
+		default: 15,
+		typeOptions: { minValue: 0 },
+		displayOptions: { show: { pacing: ['delay'] } },
+		description: 'Random extra wait (0 to this many seconds) added to every delay so sends do not look robotic',
+	},
+	{
+		displayName: 'Pacing',
+		name: 'pacing',
+		type: 'options',
+		options: [
+			{ name: 'As Fast as Quota Allows', value: 'quota' },
+			{ name: 'Delay With Random Jitter', value: 'delay' },
+		],
+		default: 'quota',
+	},
+	{
+		displayName: 'Postal Address',
+		name: 'postalAddress',
+		type: 'string',
+		default: '',
+		description: 'Sender’s postal address, added under the footer line (required by CAN-SPAM for commercial email)',
+	},
+	{
+		displayName: 'Quota Units per Minute',
+		name: 'quotaUnitsPerMinute',
+		type: 'number',
+		default: 15000,
+		typeOptions: { minValue: 100 },
+		description:
+			'Gmail API units this node may spend per minute on the mailbox (Gmail allows 15,000; a send costs 100). Lower it to leave room for other tools.',
+	},
+	{ displayName: 'Reply-To', name: 'replyTo', type: 'string', default: '' },
+	{
+		displayName: 'Retry Budget (Seconds)',
+		name: 'retryBudgetSeconds',
+		type: 'number',
+		default: 60,
+		typeOptions: { minValue: 0 },
+		description: 'How long one Gmail call may keep retrying transient errors before the lead is deferred',
+	},
+	{
+		displayName: 'Status Field',
+		name: 'statusField',
+		type: 'string',
+		default: 'status',
+		description: 'Column whose value (e.g. unsubscribed, bounced, replied, do_not_contact) skips the lead without sending',
+	},
+	{
+		displayName: 'Suppressing Statuses',
+		name: 'suppressStatuses',
+		type: 'string',
+		default: 'unsubscribed, bounced, replied, do_not_contact',
+		description: 'Comma-separated status values that mean "never mail"',
+	},
+	{
+		displayName: 'Unsubscribe Mailto',
+		name: 'unsubscribeMailto',
+		type: 'string',
+		default: '',
+		placeholder: 'mailto:unsubscribe@example.com?subject=unsubscribe',
+		description: 'Emitted in the List-Unsubscribe header; merge tags such as {{email}} are URL-encoded',
+	},
+	{
+		displayName: 'Unsubscribe URL (One-Click)',
+		name: 'unsubscribeUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://example.com/unsubscribe?e={{email}}',
+		description:
+			'HTTPS one-click unsubscribe URL (RFC 8058): emitted in List-Unsubscribe with List-Unsubscribe-Post; merge tags are URL-encoded',
+	},
+];
+
+/** The Options collection: the shared options plus the node's own, in display-name order as n8n lists them. */
+export function optionsCollection(own: INodeProperties[]): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [...SHARED_OPTIONS, ...own].sort((a, b) => a.displayName.localeCompare(b.displayName)),
+	};
+}
