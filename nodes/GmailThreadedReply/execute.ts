@@ -1,3 +1,4 @@
+import type { gmail_v1 } from 'googleapis';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { formatAddress, parseAddress, type ParsedAddress } from '../shared/core/address';
 import { sentLabelName, statusSuppression } from '../shared/core/campaign';
@@ -91,7 +92,7 @@ function itemLead(json: IDataObject, p: ReplyParams, row: number): ParsedAddress
 }
 
 /** The thread to answer, by thread id, message id or the lead's latest thread (optionally only this campaign's). */
-async function findThread(client: GmailClient, labelIds: Map<string, string>, p: ReplyParams, lead: ParsedAddress | undefined, row: number): Promise<string | undefined> {
+async function findThread(client: GmailClient, mailboxLabels: gmail_v1.Schema$Label[], p: ReplyParams, lead: ParsedAddress | undefined, row: number): Promise<string | undefined> {
 	if (p.threadBy === 'threadId') {
 		if (!p.threadId) throw new FieldError(row, 'threadId', 'missing or empty', 'invalid_row');
 		return p.threadId;
@@ -100,7 +101,7 @@ async function findThread(client: GmailClient, labelIds: Map<string, string>, p:
 		if (!p.messageId) throw new FieldError(row, 'messageId', 'missing or empty', 'invalid_row');
 		return await threadOfMessage(client, p.messageId);
 	}
-	const labelId = p.campaignOnly ? await labelIdOf(client, labelIds, sentLabelName(p.campaign)) : undefined;
+	const labelId = p.campaignOnly ? await labelIdOf(client, mailboxLabels, sentLabelName(p.campaign)) : undefined;
 	if (p.campaignOnly && !labelId) return undefined;
 	return await threadOfLead(client, lead!.address, labelId);
 }
@@ -113,7 +114,7 @@ function threadNotFoundDetail(p: ReplyParams, lead: ParsedAddress | undefined): 
 }
 
 /** Finds the thread, reads it once, decides from it alone (the mailbox is the source of truth) and composes the reply. */
-async function planReply(run: SendingRun, us: Us, labelIds: Map<string, string>, i: number, p: ReplyParams): Promise<Reply | Rejection> {
+async function planReply(run: SendingRun, us: Us, mailboxLabels: gmail_v1.Schema$Label[], i: number, p: ReplyParams): Promise<Reply | Rejection> {
 	const row = i + 1;
 	const json = run.items[i].json;
 	checkSequence(row, p);
@@ -121,7 +122,7 @@ async function planReply(run: SendingRun, us: Us, labelIds: Map<string, string>,
 	if (byStatus) return { kind: 'skipped', reason: byStatus.reason, extra: { detail: `${p.statusField} is "${byStatus.status}"` } };
 
 	const leadFromItem = itemLead(json, p, row);
-	const threadId = await findThread(run.client, labelIds, p, leadFromItem, row);
+	const threadId = await findThread(run.client, mailboxLabels, p, leadFromItem, row);
 	const messages = threadId ? await readThread(run.client, threadId) : undefined;
 	if (!threadId || !messages?.length) return { kind: 'skipped', reason: 'thread_not_found', extra: { detail: threadNotFoundDetail(p, leadFromItem) } };
 
@@ -214,11 +215,11 @@ async function findInThread(client: GmailClient, threadId: string, key: string):
 }
 
 /** One item: plan the reply, then preview it or send it through the shared pipeline. */
-async function replyOne(run: SendingRun, us: Us, labelIds: Map<string, string>, i: number): Promise<Stop | undefined> {
+async function replyOne(run: SendingRun, us: Us, mailboxLabels: gmail_v1.Schema$Label[], i: number): Promise<Stop | undefined> {
 	const p = await attempt(() => readReplyParams(run.ctx, i));
 	if (!p.ok) return run.itemError(p.error, i);
 	const base = { campaign: p.value.campaign, step: p.value.step };
-	const plan = await attempt(() => planReply(run, us, labelIds, i, p.value));
+	const plan = await attempt(() => planReply(run, us, mailboxLabels, i, p.value));
 	if (!plan.ok) return run.itemError(plan.error, i, base);
 	if ('kind' in plan.value) {
 		run.reject(i, plan.value, base);
@@ -247,8 +248,8 @@ export async function executeThreadedReply(this: IExecuteFunctions): Promise<INo
 	const run = await SendingRun.open(this, 'Gmail Threaded Reply');
 	const us = await attempt(() => whoWeAre(run.client));
 	if (!us.ok) return await run.complete(run.stopFor(us.error, 0));
-	const labelIds = new Map<string, string>();
+	const mailboxLabels: gmail_v1.Schema$Label[] = [];
 	let stop: Stop | undefined;
-	for (let i = 0; i < run.items.length && !stop; i++) stop = await replyOne(run, us.value, labelIds, i);
+	for (let i = 0; i < run.items.length && !stop; i++) stop = await replyOne(run, us.value, mailboxLabels, i);
 	return await run.complete(stop);
 }

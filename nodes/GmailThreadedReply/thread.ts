@@ -2,7 +2,7 @@ import type { gmail_v1 } from 'googleapis';
 import type { ThreadMessage } from '../shared/core/followup';
 import type { GmailClient } from '../shared/transport';
 import { NotFoundError } from '../shared/transport';
-import { sentSearchQuery } from '../shared/core/campaign';
+import { sameLabelName, sentSearchQuery } from '../shared/core/campaign';
 import { attempt } from '../shared/node/attempt';
 import { headerMap } from '../shared/node/payload';
 
@@ -66,9 +66,9 @@ export async function threadOfLead(client: GmailClient, address: string, labelId
 	return res.messages?.[0]?.threadId ?? undefined;
 }
 
-/** The id of a label by name (case-insensitive), listed once per run; undefined when the mailbox has no such label. */
-export async function labelIdOf(client: GmailClient, cache: Map<string, string>, name: string): Promise<string | undefined> {
-	const key = name.toLowerCase();
-	if (!cache.has(key)) for (const l of await client.listLabels()) if (l.name && l.id) cache.set(l.name.toLowerCase(), l.id);
-	return cache.get(key);
+/** The id of a label by name, from the mailbox's labels listed once per run (again only while it is missing). */
+export async function labelIdOf(client: GmailClient, cache: gmail_v1.Schema$Label[], name: string): Promise<string | undefined> {
+	const find = () => cache.find((l) => l.id && sameLabelName(l.name ?? '', name))?.id ?? undefined;
+	if (!find()) cache.splice(0, cache.length, ...(await client.listLabels()));
+	return find();
 }

@@ -18,6 +18,11 @@ export function sentLabelName(campaign: string): string {
 	return `Outreach/${labelSegment(campaign)}/Sent`;
 }
 
+/** Whether two label names are the same label: Gmail compares label names case-insensitively. */
+export function sameLabelName(a: string, b: string): boolean {
+	return a.toLowerCase() === b.toLowerCase();
+}
+
 /** A campaign name as one label segment: '/' would nest, control characters are never valid. */
 export function labelSegment(name: string): string {
 	const s = name

@@ -4,6 +4,7 @@ import {
 	SUPPRESSION_LABELS,
 	evidenceByKey,
 	mentionSearchQuery,
+	sameLabelName,
 	sentSearchQuery,
 	suppressedByMailbox,
 	type MessageEvidence,
@@ -58,7 +59,7 @@ export async function suppressionLabelIds(client: GmailClient): Promise<Map<stri
 	const labels = await client.listLabels();
 	const ids = new Map<string, string>();
 	for (const name of SUPPRESSION_LABELS) {
-		const label = labels.find((l) => (l.name ?? '').toLowerCase() === name.toLowerCase());
+		const label = labels.find((l) => sameLabelName(l.name ?? '', name));
 		if (label?.id) ids.set(label.id, name);
 	}
 	return ids;

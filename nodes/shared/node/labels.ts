@@ -1,4 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
+import { sameLabelName } from '../core/campaign';
 import type { GmailClient } from '../transport';
 
 /** Most ids per batchModify the node sends (Gmail allows 1,000; 50 keeps a failure's blast radius small). */
@@ -47,7 +48,7 @@ export class LabelBatcher {
 			try {
 				const created = await this.client.ensureLabels(missing);
 				for (const n of missing) {
-					const id = created[n] ?? Object.entries(created).find(([k]) => k.toLowerCase() === n.toLowerCase())?.[1];
+					const id = created[n] ?? Object.entries(created).find(([k]) => sameLabelName(k, n))?.[1];
 					if (id) this.labelIds.set(n, id);
 				}
 			} catch (error) {
