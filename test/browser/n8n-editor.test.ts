@@ -1,0 +1,113 @@
+// Real n8n editor in headless Chromium: log in, find each of our nodes in the node panel, add it to a
+// canvas, open its parameters, open the credential dialog (connected to the sandbox). Screenshots go
+// to test-artifacts/; any console error that comes from our nodes fails the test.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_NAME } from '../../scripts/n8n/runtime';
+import { launchBrowser, type TestBrowser } from '../support/browser';
+import { ARTIFACTS_DIR, startRealN8n, type RealN8n } from '../support/real-n8n';
+
+/** Console errors that point at our package (its nodes, credential, icons or code). */
+export function errorsFromOurNodes(errors: string[]): string[] {
+	return errors.filter(
+		(e) =>
+			/gmail-?outreach|gmailOutreach|gmailThreadedReply|GmailThreadedReply|GmailDraftScheduler|GmailReplyDetector|GmailQuotaGuard/i.test(e) &&
+			// The editor looks community packages up on registry.npmjs.org; this machine is offline.
+			!/registry\.npmjs\.org/.test(e) &&
+			// The editor asks for an optional output-schema preview (/schemas/<type>/<version>.json, a
+			// node's __schema__ folder) for every node it opens; a 404 only means "no preview".
+			!/404 \(Not Found\) \(http:\/\/[^/]+\/schemas\//.test(e),
+	);
+}
+
+describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
+	let env: RealN8n;
+	let browser: TestBrowser;
+	let ours: Array<{ name: string; displayName: string }>;
+	before(async () => {
+		env = await startRealN8n({ name: 'browser' });
+		// n8n also lists a generated "<node>Tool" variant for AI agents; it lives in the agent's tool panel.
+		ours = (await env.client.nodeTypes()).filter((t) => t.name.startsWith(`${PACKAGE_NAME}.`) && !t.name.endsWith('Tool'));
+		browser = await launchBrowser();
+		// loadOptions calls (dynamic-node-parameters) of our nodes that fail: the console only says "500".
+		browser.page.on('response', async (res) => {
+			if (!res.url().includes('/rest/dynamic-node-parameters/') || res.status() < 400) return;
+			const body = res.request().postData() ?? '';
+			if (!body.includes(PACKAGE_NAME)) return;
+			const method = /"(?:loadOptionsMethod|methodName)":"([^"]+)"/.exec(body)?.[1] ?? '?';
+			browser.errors.push(`${PACKAGE_NAME} loadOptions ${method} → ${res.status()}: ${(await res.text().catch(() => '')).slice(0, 300)} request: ${body.slice(0, 600)}`);
+		});
+	});
+	after(async () => {
+		if (browser) writeFileSync(path.join(ARTIFACTS_DIR, 'n8n-editor-console.log'), browser.errors.join('\n'));
+		await browser?.close();
+		await env?.close();
+	});
+
+	test('logs in with the owner from the environment (no sign-up screen)', async () => {
+		const { page } = browser;
+		await page.goto(`${env.n8n.url}/signin`);
+		await page.fill('input[name=emailOrLdapLoginId]', env.owner.email);
+		await page.fill('input[name=password]', env.owner.password);
+		await page.click('[data-test-id=form-submit-button]');
+		await page.waitForURL((u) => !u.pathname.startsWith('/signin') && !u.pathname.startsWith('/setup'), { timeout: 60_000 });
+	});
+
+	test('each of our nodes: node panel search → add to canvas → parameters open', async (t) => {
+		assert.ok(ours.length >= 1, 'no nodes of ours loaded');
+		const { page } = browser;
+		t.after(async () => {
+			await browser.screenshot('n8n-editor-last-state').catch(() => undefined);
+		});
+		await page.goto(`${env.n8n.url}/workflow/new`);
+		await page.locator('[data-test-id=canvas]').waitFor({ timeout: 60_000 });
+		for (const [i, node] of ours.entries()) {
+			await page.click('[data-test-id=node-creator-plus-button]');
+			await page.locator('input[data-test-id=node-creator-search-bar], [data-test-id=node-creator-search-bar] input').first().fill(node.displayName);
+			const item = page.locator('[data-test-id=node-creator-item-name]', { hasText: node.displayName }).first();
+			await item.waitFor({ timeout: 15_000 });
+			await item.click();
+			// A community node shows its details first; "Add to workflow" places it.
+			const add = page.getByRole('button', { name: 'Add to workflow' });
+			if (await add.isVisible({ timeout: 3000 }).catch(() => false)) await add.click();
+			const ndv = page.locator('[data-test-id=ndv]');
+			await ndv.waitFor({ timeout: 30_000 });
+			await page.locator('[data-test-id=node-parameters]').waitFor();
+			assert.match(await page.locator('[data-test-id=node-title-container]').innerText(), new RegExp(node.displayName));
+			assert.ok((await page.locator('[data-test-id=node-parameters] [data-test-id=parameter-item]').count()) >= 3, `${node.displayName}: parameters not shown`);
+			// The credential of ours was picked automatically (it is the only one of its type).
+			const slot = page.locator('[data-test-id=node-credentials-select]');
+			const shown = `${await slot.innerText()} ${await slot.locator('input').first().inputValue().catch(() => '')}`;
+			assert.match(shown, /Gmail Sandbox/);
+			// "From" is loaded from the mailbox (settings.sendAs) through the credential: real loadOptions.
+			const from = page.locator('[data-test-id=parameter-input-from]');
+			if (await from.count()) {
+				const fetchError = page.locator('[data-test-id=parameter-input-from] input[placeholder^="Error fetching options"]');
+				assert.equal(await fetchError.count(), 0, `${node.displayName}: the From list shows "Error fetching options" (see the loadOptions errors below)\n${errorsFromOurNodes(browser.errors).join('\n')}`);
+				await from.click();
+				await page.locator('[data-test-id=parameter-input-item]:visible', { hasText: env.mailbox.email }).first().waitFor({ timeout: 20_000 });
+				await page.keyboard.press('Escape');
+			}
+			await browser.screenshot(`n8n-node-${node.name.split('.')[1]}-parameters`);
+			if (i === 0) {
+				await page.click('[data-test-id=credential-edit-button]');
+				const dialog = page.getByRole('dialog').filter({ hasText: 'Gmail Outreach OAuth2 API' });
+				await dialog.waitFor({ timeout: 15_000 });
+				assert.match(await dialog.innerText(), /Account connected/);
+				await browser.screenshot('n8n-credential-dialog');
+				await page.keyboard.press('Escape');
+				await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+			}
+			// Escape on the credential dialog may already have closed the node view too.
+			if (await ndv.isVisible()) await page.click('[data-test-id=ndv-close-button]');
+			await ndv.waitFor({ state: 'hidden', timeout: 10_000 });
+		}
+		// Manual trigger (added by n8n for the first action node) + ours.
+		assert.equal(await page.locator('[data-test-id=canvas-node]').count(), ours.length + 1);
+		await page.click('[data-test-id=zoom-to-fit]');
+		await browser.screenshot('n8n-canvas-our-nodes');
+		assert.deepEqual(errorsFromOurNodes(browser.errors), []);
+	});
+});
