@@ -67,15 +67,16 @@ export async function simulate(
 	leadEmail: string,
 	kind: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe',
 	text?: string,
+	mailbox: string = DEMO_MAILBOX.email,
 ): Promise<{ id: string; threadId: string }> {
-	const { messages } = (await admin(sandboxUrl, 'GET', `/sandbox/mailboxes/${encodeURIComponent(DEMO_MAILBOX.email)}/messages`)) as {
+	const { messages } = (await admin(sandboxUrl, 'GET', `/sandbox/mailboxes/${encodeURIComponent(mailbox)}/messages`)) as {
 		messages: AdminMessage[];
 	};
 	const sent = messages
 		.filter((m) => m.labelIds.includes('SENT') && m.to.some((t) => t.address.toLowerCase() === leadEmail.toLowerCase()))
 		.sort((a, b) => b.internalDate - a.internalDate);
 	if (!sent.length) throw new Error(`the demo mailbox has sent nothing to ${leadEmail} yet: run "Demo: cold campaign" first`);
-	return await admin(sandboxUrl, 'POST', '/sandbox/deliver', { to: DEMO_MAILBOX.email, replyTo: sent[0].id, kind, text });
+	return await admin(sandboxUrl, 'POST', '/sandbox/deliver', { to: mailbox, replyTo: sent[0].id, kind, text });
 }
 
 /** Moves the sandbox clock (e.g. "P3D"), so follow-ups become due without waiting days. */

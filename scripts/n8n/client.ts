@@ -216,8 +216,10 @@ export class N8nClient {
 	/** Starts a manual run of a saved workflow as the editor's "Execute workflow" does; returns the execution id. */
 	async startRun(id: string, triggerNode?: string): Promise<string> {
 		const wf = await this.workflow(id);
-		const body: Record<string, unknown> = { workflowData: wf };
-		if (triggerNode) body.triggerToStartFrom = { name: triggerNode };
+		// n8n 2.x wants the trigger to start from; default to the workflow's manual trigger.
+		const trigger = triggerNode ?? wf.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger')?.name;
+		if (!trigger) throw new Error(`workflow ${id} has no manual trigger; name the trigger to start from`);
+		const body: Record<string, unknown> = { workflowData: wf, triggerToStartFrom: { name: trigger } };
 		const res = await this.api<{ executionId?: string; waitingForWebhook?: boolean }>(
 			'POST',
 			`/rest/workflows/${id}/run`,
