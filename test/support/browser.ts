@@ -69,3 +69,16 @@ export async function launchBrowser(opts: { viewport?: { width: number; height: 
 		},
 	};
 }
+
+/** Console errors that point at our package (its nodes, credential, icons or code). */
+export function errorsFromOurNodes(errors: string[]): string[] {
+	return errors.filter(
+		(e) =>
+			/gmail-?outreach|gmailOutreach|gmailThreadedReply|GmailThreadedReply|GmailDraftScheduler|GmailReplyDetector|GmailQuotaGuard/i.test(e) &&
+			// The editor looks community packages up on registry.npmjs.org; this machine is offline.
+			!/registry\.npmjs\.org/.test(e) &&
+			// The editor asks for an optional output-schema preview (/schemas/<type>/<version>.json, a
+			// node's __schema__ folder) for every node it opens; a 404 only means "no preview".
+			!/404 \(Not Found\) \(http:\/\/[^/]+\/schemas\//.test(e),
+	);
+}
