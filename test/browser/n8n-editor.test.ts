@@ -74,7 +74,10 @@ describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
 				const fetchError = page.locator('[data-test-id=node-parameters] input[placeholder^="Error fetching options"]:visible');
 				assert.equal(await fetchError.count(), 0, `${node.displayName}: the From list shows "Error fetching options" (see the loadOptions errors below)\n${errorsFromOurNodes(browser.errors).join('\n')}`);
 				await from.click();
-				await page.locator('[data-test-id=parameter-input-item]:visible', { hasText: env.mailbox.email }).first().waitFor({ timeout: 20_000 });
+				const option = page.locator('[data-test-id=parameter-input-item]:visible', { hasText: env.mailbox.email }).first();
+				await option.waitFor({ timeout: 20_000 }).catch(() => {
+					assert.fail(`${node.displayName}: the From list never showed ${env.mailbox.email}; errors from our nodes:\n${errorsFromOurNodes(browser.errors).join('\n')}`);
+				});
 				await page.keyboard.press('Escape');
 			}
 			await browser.screenshot(`n8n-node-${node.name.split('.')[1]}-parameters`);
