@@ -1,6 +1,6 @@
 // Starting and stopping a real n8n (installed by scripts/install-n8n.sh) with this package loaded.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, lstatSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
@@ -33,6 +33,13 @@ export function ensureN8nInstalled(): string {
 		stdio: ['ignore', 'pipe', 'inherit'],
 	});
 	return out.trim().split('\n').pop()!;
+}
+
+/** Throws unless every file package.json's "n8n" section declares exists (n8n loads dist/, not the sources). */
+export function assertBuilt(): void {
+	const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')) as { n8n: { nodes: string[]; credentials: string[] } };
+	const missing = [...pkg.n8n.nodes, ...pkg.n8n.credentials].filter((f) => !existsSync(path.join(REPO_DIR, f)));
+	if (missing.length) throw new Error(`the package is not built (missing ${missing.join(', ')}): run \`npm run build\` first`);
 }
 
 /** A TCP port free on 127.0.0.1 right now (the OS picks it). */
@@ -143,6 +150,7 @@ export interface N8nProcess {
 
 /** Spawns `n8n start` with the repo's Node 24, this package linked in, on the given port. */
 export async function spawnN8n(opts: N8nProcessOptions): Promise<N8nProcess> {
+	assertBuilt();
 	const runtimeDir = opts.runtimeDir ?? ensureN8nInstalled();
 	mkdirSync(opts.userFolder, { recursive: true });
 	linkPackage(opts.userFolder);
