@@ -25,3 +25,14 @@ test('From lists the mailbox first, then its send-as aliases; drafts are listed 
 	const drafts = await loadOptions(node, 'getDrafts', { authentication: 'oAuth2' }, credentials);
 	assert.deepEqual(drafts, [{ name: 'Template {{company}}', value: draft.body.id }]);
 });
+
+// Regression: the editor loads From as soon as a node is added, before a credential is chosen;
+// Threaded Reply's field then showed "Error fetching options" and never recovered.
+test('before a credential is chosen, From offers the connected mailbox and Drafts is empty (no error)', async () => {
+	const { GmailThreadedReply } = await import('../../nodes/GmailThreadedReply/GmailThreadedReply.node.js');
+	for (const node of [new GmailOutreachSend(), new GmailThreadedReply()]) {
+		const from = await loadOptions(node, 'getSendAsAliases', { authentication: 'oAuth2' }, {});
+		assert.deepEqual(from.map((o) => o.value), [''], node.description.name);
+	}
+	assert.deepEqual(await loadOptions(new GmailOutreachSend(), 'getDrafts', { authentication: 'oAuth2' }, {}), []);
+});

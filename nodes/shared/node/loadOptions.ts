@@ -2,8 +2,22 @@ import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
 import { gmailClient } from '../transport';
 import { headerOf } from './payload';
 
+const CONNECTED_MAILBOX: INodePropertyOptions = {
+	name: 'The Connected Mailbox',
+	value: '',
+	description: 'Choose a credential to list its send-as aliases',
+};
+
+/** Whether the node has a credential for the chosen authentication yet. */
+function hasCredential(ctx: ILoadOptionsFunctions): boolean {
+	return Object.keys(ctx.getNode().credentials ?? {}).length > 0;
+}
+
 /** The mailbox and its verified send-as aliases (settings.sendAs), primary first. */
 export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	// The editor asks as soon as the node is added, before a credential is chosen: offer the default
+	// (the connected mailbox) instead of an error the field would keep showing.
+	if (!hasCredential(this)) return [CONNECTED_MAILBOX];
 	const client = await gmailClient(this);
 	const aliases = await client.listSendAs();
 	return aliases
@@ -18,6 +32,7 @@ export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INo
 
 /** The mailbox's drafts (newest 50) by subject, for "template from a Gmail draft". */
 export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+	if (!hasCredential(this)) return [];
 	const client = await gmailClient(this);
 	const list = await client.listDrafts({ maxResults: 50 });
 	const options: INodePropertyOptions[] = [];

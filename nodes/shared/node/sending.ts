@@ -95,7 +95,7 @@ export class SendingRun {
 
 	/** Records item i's outcome (its own fields first, copied) and returns the output's json. */
 	out(kind: OutcomeKind, i: number, json: IDataObject): IDataObject {
-		const data = { ...(this.items[i].json ?? {}), ...json };
+		const data = { ...leadFields(this.items[i].json), ...json };
 		this.outcomes.add(kind, i, data, this.items[i].binary);
 		return data;
 	}
@@ -248,4 +248,18 @@ export class SendingRun {
 		}
 		return this.outcomes.toOutputs();
 	}
+}
+
+// Outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's input):
+// they describe that step, so carrying them into this step's output would misreport it.
+const OUTCOME_FIELDS = [
+	'status', 'reason', 'detail', 'error', 'field', 'retryAt', 'recoveredAfter', 'warning', 'labelError',
+	'suppression', 'duplicateOfItem', 'evidence',
+];
+
+/** The lead's own fields, without the outcome fields of an earlier step. */
+function leadFields(json: IDataObject | undefined): IDataObject {
+	const own = { ...(json ?? {}) };
+	for (const f of OUTCOME_FIELDS) delete own[f];
+	return own;
 }
