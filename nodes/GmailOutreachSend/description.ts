@@ -8,7 +8,7 @@ const fromParameters = { templateSource: ['parameters'] };
 export const sendProperties: INodeProperties[] = [
 	authenticationProperty,
 	modeProperty('Send one email per lead', 'Render every email and run every check, but send nothing'),
-	...campaignProperties,
+	...campaignProperties(1),
 	{
 		displayName: 'Recipient Field',
 		name: 'emailField',

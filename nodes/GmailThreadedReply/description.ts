@@ -6,7 +6,7 @@ import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMP
 export const threadedReplyProperties: INodeProperties[] = [
 	authenticationProperty,
 	modeProperty('Send the reply into the thread', 'Run every check and render the reply without sending anything'),
-	...campaignProperties,
+	...campaignProperties(2),
 	{
 		displayName: 'Find Thread By',
 		name: 'threadBy',

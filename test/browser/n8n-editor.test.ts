@@ -113,7 +113,7 @@ describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
 async function fromListShows(page: Page, from: Locator, email: string): Promise<boolean> {
 	await from.click();
 	const option = page.locator('[data-test-id=parameter-input-item]:visible', { hasText: email }).first();
-	const shown = await option.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+	const shown = await option.waitFor({ timeout: 20_000 }).then(() => true, () => false);
 	await page.keyboard.press('Escape');
 	return shown;
 }

@@ -21,7 +21,7 @@ test('From lists the mailbox first, then its send-as aliases; drafts are listed 
 	const credentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(sb.url, mb) };
 	const node = new GmailOutreachSend();
 	const from = await loadOptions(node, 'getSendAsAliases', { authentication: 'oAuth2' }, credentials);
-	assert.deepEqual(from.map((o) => o.value), ['owner@aliases.test', 'sales@aliases.test']);
+	assert.deepEqual(from.map((o) => o.value), ['', 'owner@aliases.test', 'sales@aliases.test'], 'the default (connected mailbox) is always listed');
 	const drafts = await loadOptions(node, 'getDrafts', { authentication: 'oAuth2' }, credentials);
 	assert.deepEqual(drafts, [{ name: 'Template {{company}}', value: draft.body.id }]);
 });

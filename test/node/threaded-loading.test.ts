@@ -36,3 +36,11 @@ test('no subject parameter: a follow-up always keeps the thread subject, and the
 test('the package exports the node', () => {
 	assert.equal((pkg as Record<string, unknown>).GmailThreadedReply, GmailThreadedReply);
 });
+
+// Regression: the shared campaign properties gave follow-ups a default step of 1 (the first email's).
+test('a follow-up starts at step 2 by default; the first email at step 1', async () => {
+	const { GmailOutreachSend } = await import('../../nodes/GmailOutreachSend/GmailOutreachSend.node.js');
+	const stepOf = (props: INodeProperties[]) => props.find((p) => p.name === 'step')?.default;
+	assert.equal(stepOf(new GmailThreadedReply().description.properties), 2);
+	assert.equal(stepOf(new GmailOutreachSend().description.properties), 1);
+});

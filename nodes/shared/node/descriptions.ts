@@ -23,26 +23,28 @@ export const authenticationProperty: INodeProperties = {
 	default: 'oAuth2',
 };
 
-/** Campaign name and step: they key labels and idempotency, so keep them stable for a sequence. */
-export const campaignProperties: INodeProperties[] = [
-	{
-		displayName: 'Campaign',
-		name: 'campaign',
-		type: 'string',
-		default: 'campaign',
-		required: true,
-		description:
-			'Name of the sequence. Used in labels (Outreach/<campaign>/…) and to recognise what was already sent, so keep it stable across runs.',
-	},
-	{
-		displayName: 'Step',
-		name: 'step',
-		type: 'number',
-		default: 1,
-		typeOptions: { minValue: 1 },
-		description: 'Which email of the sequence this is (1 = first email, 2 = first follow-up, …)',
-	},
-];
+/** Campaign name and step (first step `firstStep`): they key labels and idempotency, so keep them stable for a sequence. */
+export function campaignProperties(firstStep: number): INodeProperties[] {
+	return [
+		{
+			displayName: 'Campaign',
+			name: 'campaign',
+			type: 'string',
+			default: 'campaign',
+			required: true,
+			description:
+				'Name of the sequence. Used in labels (Outreach/<campaign>/…) and to recognise what was already sent, so keep it stable across runs.',
+		},
+		{
+			displayName: 'Step',
+			name: 'step',
+			type: 'number',
+			default: firstStep,
+			typeOptions: { minValue: 1 },
+			description: 'Which email of the sequence this is (1 = first email, 2 = first follow-up, …)',
+		},
+	];
+}
 
 /** Subtitle of the sending nodes: campaign and step, marked when previewing. */
 export const SENDING_SUBTITLE = '={{$parameter["mode"] === "preview" ? "Preview: " : ""}}{{$parameter["campaign"]}} · step {{$parameter["step"]}}';

@@ -3,9 +3,9 @@ import { gmailClient } from '../transport';
 import { headerOf } from './payload';
 
 const CONNECTED_MAILBOX: INodePropertyOptions = {
-	name: 'The Connected Mailbox',
+	name: 'The Connected Mailbox (Default)',
 	value: '',
-	description: 'Choose a credential to list its send-as aliases',
+	description: "Sends as the credential's own mailbox",
 };
 
 /** Whether the node has a credential for the chosen authentication yet. */
@@ -13,14 +13,15 @@ function hasCredential(ctx: ILoadOptionsFunctions): boolean {
 	return Object.keys(ctx.getNode().credentials ?? {}).length > 0;
 }
 
-/** The mailbox and its verified send-as aliases (settings.sendAs), primary first. */
+/** The connected mailbox (the default), then its verified send-as aliases (settings.sendAs), primary first. */
 export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	// The editor asks as soon as the node is added, before a credential is chosen: offer the default
-	// (the connected mailbox) instead of an error the field would keep showing.
+	// (the connected mailbox) instead of an error the field would keep showing. The default stays
+	// first in the full list too, so the parameter's default value is always a listed one.
 	if (!hasCredential(this)) return [CONNECTED_MAILBOX];
 	const client = await gmailClient(this);
 	const aliases = await client.listSendAs();
-	return aliases
+	const listed = aliases
 		.filter((a) => a.sendAsEmail && (a.isPrimary || a.verificationStatus === undefined || a.verificationStatus === 'accepted'))
 		.sort((a, b) => Number(!!b.isPrimary) - Number(!!a.isPrimary))
 		.map((a) => ({
@@ -28,6 +29,7 @@ export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INo
 			value: a.sendAsEmail!,
 			description: a.isPrimary ? 'The mailbox itself' : 'Send-as alias',
 		}));
+	return [CONNECTED_MAILBOX, ...listed];
 }
 
 /** The mailbox's drafts (newest 50) by subject, for "template from a Gmail draft". */
