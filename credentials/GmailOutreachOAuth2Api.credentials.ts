@@ -18,7 +18,7 @@ export class GmailOutreachOAuth2Api implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-gmail-outreach/n8n-nodes-gmail-outreach#credentials';
 
-	icon: Icon = 'file:gmailOutreach.svg';
+	icon: Icon = { light: 'file:gmailOutreach.svg', dark: 'file:gmailOutreach.dark.svg' };
 
 	properties: INodeProperties[] = [
 		{

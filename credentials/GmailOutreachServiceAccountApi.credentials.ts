@@ -19,7 +19,7 @@ export class GmailOutreachServiceAccountApi implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-gmail-outreach/n8n-nodes-gmail-outreach#service-account';
 
-	icon: Icon = 'file:gmailOutreach.svg';
+	icon: Icon = { light: 'file:gmailOutreach.svg', dark: 'file:gmailOutreach.dark.svg' };
 
 	properties: INodeProperties[] = [
 		// eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the JSON key holds the private key

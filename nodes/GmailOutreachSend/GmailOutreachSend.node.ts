@@ -10,7 +10,7 @@ export class GmailOutreachSend implements INodeType {
 		...SENDING_NODE,
 		displayName: 'Gmail Outreach Send',
 		name: 'gmailOutreachSend',
-		icon: 'file:gmailOutreachSend.svg',
+		icon: { light: 'file:gmailOutreachSend.svg', dark: 'file:gmailOutreachSend.dark.svg' },
 		subtitle: SENDING_SUBTITLE,
 		description: 'Send personalised outreach emails from a Gmail or Workspace mailbox, once per lead',
 		defaults: { name: 'Gmail Outreach Send' },

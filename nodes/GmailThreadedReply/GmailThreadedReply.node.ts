@@ -10,7 +10,7 @@ export class GmailThreadedReply implements INodeType {
 		...SENDING_NODE,
 		displayName: 'Gmail Threaded Reply',
 		name: 'gmailThreadedReply',
-		icon: 'file:gmailThreadedReply.svg',
+		icon: { light: 'file:gmailThreadedReply.svg', dark: 'file:gmailThreadedReply.dark.svg' },
 		subtitle: SENDING_SUBTITLE,
 		description: 'Send a follow-up or templated reply into an existing Gmail thread, never after the lead replied',
 		defaults: { name: 'Gmail Threaded Reply' },

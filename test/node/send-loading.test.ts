@@ -23,8 +23,8 @@ test('description identity and wiring', () => {
 	assert.equal(d.displayName, 'Gmail Outreach Send');
 	assert.equal(d.version, 1);
 	assert.deepEqual(d.group, ['output']);
-	assert.equal(d.icon, 'file:gmailOutreachSend.svg');
-	assert.ok(existsSync(path.join(root, 'nodes/GmailOutreachSend/gmailOutreachSend.svg')));
+	assert.deepEqual(d.icon, { light: 'file:gmailOutreachSend.svg', dark: 'file:gmailOutreachSend.dark.svg' });
+	for (const f of ['gmailOutreachSend.svg', 'gmailOutreachSend.dark.svg']) assert.ok(existsSync(path.join(root, 'nodes/GmailOutreachSend', f)), f);
 	assert.ok(d.subtitle);
 	assert.deepEqual(d.inputs, ['main']);
 	assert.ok(Array.isArray(d.outputs));
