@@ -32,7 +32,9 @@ function step(title, cmd, args) {
 	}
 }
 
-step('Building the package', 'npm', ['run', '--silent', 'build']);
+// OUTREACH_SKIP_BUILD: the tests build once up front; rebuilding would pull dist/ from under the other
+// real-n8n tests running at the same time.
+if (!process.env.OUTREACH_SKIP_BUILD) step('Building the package', 'npm', ['run', '--silent', 'build']);
 step('Checking n8n (first run installs it: ~8-15 minutes, cached afterwards)', 'bash', ['scripts/install-n8n.sh']);
 
 console.log('▶ Starting the Gmail Sandbox and n8n');

@@ -64,8 +64,10 @@ async function main(): Promise<void> {
 	const started = Date.now();
 	const runtimeDir = ensureN8nInstalled();
 	const owner = demoOwner();
-	const dataDir = path.join(REPO_DIR, '.sandbox-data');
-	const userFolder = path.join(REPO_DIR, '.n8n-data');
+	// State lives in the repository (git-ignored) unless OUTREACH_DEMO_DIR puts it elsewhere (tests do).
+	const stateDir = process.env.OUTREACH_DEMO_DIR || REPO_DIR;
+	const dataDir = path.join(stateDir, '.sandbox-data');
+	const userFolder = path.join(stateDir, '.n8n-data');
 	mkdirSync(dataDir, { recursive: true });
 
 	const sandbox = createSandbox({ dataDir });
