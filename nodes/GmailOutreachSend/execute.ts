@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { chunk, evidenceHeader, LOOKUP_BATCH, RunDeduper, type MessageEvidence } from '../shared/core/campaign';
 import { attempt } from '../shared/node/attempt';
-import { findSentKey, mailboxSuppressed, sentByKey, suppressionLabelIds } from '../shared/node/evidence';
+import { EvidenceLimitError, findSentKey, mailboxSuppressed, sentEvidence, suppressionLabelIds } from '../shared/node/evidence';
 import { SendingRun, type SentMessage, type Stop } from '../shared/node/sending';
 import { GmailError } from '../shared/transport';
 import { draftTemplateLoader } from './draft';
@@ -61,7 +61,7 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 	}
 	for (const batch of chunk(leads, LOOKUP_BATCH)) {
 		const lookup = await attempt(async () => {
-			const sent = await sentByKey(run.client, batch.map((l) => l.to.address));
+			const sent = await sentEvidence(run.client, batch.map((l) => l.to.address));
 			const check = batch.filter((l) => l.checkMailbox).map((l) => l.to.address);
 			const suppressed = suppressionLabels.size ? await mailboxSuppressed(run.client, suppressionLabels, check) : new Map<string, string>();
 			return { sent, suppressed };
@@ -75,7 +75,12 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 		}
 		const { sent, suppressed } = lookup.value;
 		for (const lead of batch) {
-			const stop = await sendLead(run, lead, sent.get(lead.composed.key), suppressed.get(lead.address));
+			if (sent.unproven.has(lead.to.address)) {
+				// Never a possible second send: the lead waits until its history can be read (or is settled by hand).
+				run.defer(lead.itemIndex, 'lookup_failed', new EvidenceLimitError(lead.to.address), identity(lead));
+				continue;
+			}
+			const stop = await sendLead(run, lead, sent.byKey.get(lead.composed.key), suppressed.get(lead.address));
 			if (stop) return stop;
 		}
 	}

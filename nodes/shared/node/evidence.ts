@@ -10,7 +10,7 @@ import {
 	type MessageEvidence,
 } from '../core/campaign';
 import { OUTREACH_HEADER } from '../core/idempotency';
-import type { GmailClient } from '../transport';
+import { GmailError, type GmailClient } from '../transport';
 import { headerMap } from './payload';
 
 /** Headers read from sent messages to decide "already sent" and to thread follow-ups. */
@@ -34,24 +34,61 @@ async function metadataOf(client: GmailClient, ids: string[], headers: string[])
 		.map(toEvidence);
 }
 
-/** Sent messages to any of the addresses, indexed by the outreach key they carry (one search + one metadata batch). */
-export async function sentByKey(client: GmailClient, addresses: string[]): Promise<Map<string, MessageEvidence>> {
-	if (!addresses.length) return new Map();
+/** More sent mail to one address than one look-up reads: that no earlier send exists cannot be shown. */
+export class EvidenceLimitError extends GmailError {
+	override name = 'EvidenceLimitError' as const;
+
+	constructor(readonly address: string) {
+		super(
+			'messages.list',
+			`The mailbox holds more than ${SEARCH_CAP} sent messages to ${address}, so an earlier send of this step cannot be ruled out; ` +
+				'nothing was sent. Label the lead\'s outreach thread or send this one by hand.',
+		);
+	}
+}
+
+/** What the sent mail proves for a batch of addresses: messages by outreach key, and addresses it could not settle. */
+export interface SentEvidence {
+	byKey: Map<string, MessageEvidence>;
+	unproven: Set<string>;
+}
+
+/** Sent messages to any of the addresses, by outreach key (one search + one metadata batch; narrower searches when a list is cut off). */
+export async function sentEvidence(client: GmailClient, addresses: string[]): Promise<SentEvidence> {
+	const evidence: SentEvidence = { byKey: new Map(), unproven: new Set() };
+	if (!addresses.length) return evidence;
 	const found = await client.listAllMessages({ q: sentSearchQuery(addresses), max: SEARCH_CAP });
+	if (found.length >= SEARCH_CAP) {
+		// The list is newest first, so a cut-off drops the oldest messages — where a first send would be.
+		if (addresses.length === 1) {
+			evidence.unproven.add(addresses[0]);
+			return evidence;
+		}
+		const half = Math.ceil(addresses.length / 2);
+		for (const part of [addresses.slice(0, half), addresses.slice(half)]) {
+			const sub = await sentEvidence(client, part);
+			for (const [key, message] of sub.byKey) if (!evidence.byKey.has(key)) evidence.byKey.set(key, message);
+			for (const address of sub.unproven) evidence.unproven.add(address);
+		}
+		return evidence;
+	}
 	const ids = found.map((m) => m.id).filter((id): id is string => !!id);
-	return evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS));
+	evidence.byKey = evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS));
+	return evidence;
 }
 
 /**
  * Looks for one key right after an ambiguous send: first among the newest SENT messages (label listing,
- * no search index lag), then by search.
+ * no search index lag), then by search; throws EvidenceLimitError when the search cannot settle it.
  */
 export async function findSentKey(client: GmailClient, key: string, address: string): Promise<MessageEvidence | undefined> {
 	const recent = await client.listMessages({ labelIds: ['SENT'], maxResults: 10 });
 	const recentIds = (recent.messages ?? []).map((m) => m.id).filter((id): id is string => !!id);
 	const hit = evidenceByKey(await metadataOf(client, recentIds, EVIDENCE_HEADERS)).get(key);
 	if (hit) return hit;
-	return (await sentByKey(client, [address])).get(key);
+	const evidence = await sentEvidence(client, [address]);
+	if (evidence.unproven.size) throw new EvidenceLimitError(address);
+	return evidence.byKey.get(key);
 }
 
 /** Ids of the suppression labels that exist in the mailbox (none exist → nothing to check). */
