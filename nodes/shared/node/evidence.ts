@@ -42,7 +42,7 @@ export class EvidenceLimitError extends GmailError {
 		super(
 			'messages.list',
 			`The mailbox holds more than ${SEARCH_CAP} sent messages to ${address}, so an earlier send of this step cannot be ruled out; ` +
-				'nothing was sent. Label the lead\'s outreach thread or send this one by hand.',
+				'nothing was sent. Check the lead\'s thread and, if this step is missing, send it by hand.',
 		);
 	}
 }
