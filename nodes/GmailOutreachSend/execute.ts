@@ -63,7 +63,9 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 		const lookup = await attempt(async () => {
 			const sent = await sentEvidence(run.client, batch.map((l) => l.to.address));
 			const check = batch.filter((l) => l.checkMailbox).map((l) => l.to.address);
-			const suppressed = suppressionLabels.size ? await mailboxSuppressed(run.client, suppressionLabels, check) : new Map<string, string>();
+			const suppressed = suppressionLabels.size
+				? await mailboxSuppressed(run.client, suppressionLabels, check)
+				: { suppressed: new Map<string, string>(), unproven: new Map<string, string>() };
 			return { sent, suppressed };
 		});
 		if (!lookup.ok) {
@@ -75,12 +77,16 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 		}
 		const { sent, suppressed } = lookup.value;
 		for (const lead of batch) {
-			if (sent.unproven.has(lead.to.address)) {
-				// Never a possible second send: the lead waits until its history can be read (or is settled by hand).
-				run.defer(lead.itemIndex, 'lookup_failed', new EvidenceLimitError(lead.to.address), identity(lead));
+			const existing = sent.byKey.get(lead.composed.key);
+			const suppressedBy = suppressed.suppressed.get(lead.address);
+			// Never a possible second send or a send after an opt-out: a lead the look-ups could not settle waits.
+			const optOutLabel = suppressed.unproven.get(lead.to.address);
+			if (!existing && !suppressedBy && (sent.unproven.has(lead.to.address) || optOutLabel)) {
+				const why = optOutLabel ? `messages under ${optOutLabel} about` : undefined;
+				run.defer(lead.itemIndex, 'lookup_failed', new EvidenceLimitError(lead.to.address, why), identity(lead));
 				continue;
 			}
-			const stop = await sendLead(run, lead, sent.byKey.get(lead.composed.key), suppressed.get(lead.address));
+			const stop = await sendLead(run, lead, existing, suppressedBy);
 			if (stop) return stop;
 		}
 	}

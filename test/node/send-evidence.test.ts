@@ -33,3 +33,26 @@ test('a lead with more sent mail than one look-up reads is deferred, never maile
 	assert.equal(again.deferred[0].reason, 'lookup_failed');
 	assert.match(String(again.deferred[0].error), /more than 500 sent messages to lead0@history\.test/);
 });
+
+// Regression: the mailbox opt-out check read at most 500 labelled messages per batch, newest first; an old
+// opt-out fell off the list behind newer mail about a batch-mate, and the lead who opted out was mailed.
+test('an old opt-out behind 500 newer labelled messages still suppresses its lead', { timeout: 120_000 }, async () => {
+	const mb = await sb.createMailbox({ email: 'owner@optout.test', type: 'workspace' });
+	const t = mb.accessToken;
+	const label = (await sb.gmail(t, 'POST', '/gmail/v1/users/me/labels', { name: 'Outreach/Unsubscribed' })).body.id as string;
+	const ids: string[] = [];
+	ids.push((await sb.deliver({ to: mb.email, from: 'lead2@optout.test', subject: 'Re: hello', text: 'please remove me' })).id);
+	// Newer: a long thread with a colleague that copies lead0, labelled the same way.
+	for (let k = 0; k < 505; k++) {
+		const raw = `From: colleague@else.test\r\nTo: ${mb.email}\r\nCc: lead0@optout.test\r\nSubject: list ${k}\r\n\r\nremove us ${k}\r\n`;
+		ids.push((await sb.deliver({ to: mb.email, raw })).id);
+	}
+	assert.equal((await sb.gmail(t, 'POST', '/gmail/v1/users/me/messages/batchModify', { ids, addLabelIds: [label] })).status, 204);
+
+	const o = await runSend(sb, mb, leads(3, 'optout.test'), baseParameters({ options: { checkMailboxSuppression: true } }));
+	assert.equal(countOut(o), 3);
+	assert.deepEqual(o.sent.map((s) => s.email), ['lead1@optout.test']);
+	assert.deepEqual(o.skipped.map((s) => [s.email, s.reason]).sort(), [['lead0@optout.test', 'suppressed'], ['lead2@optout.test', 'suppressed']]);
+	const mailed = (await sb.messages(mb.email)).filter((m) => m.labelIds.includes('SENT')).map((m) => m.to[0].address);
+	assert.deepEqual(mailed, ['lead1@optout.test']);
+});

@@ -34,17 +34,50 @@ async function metadataOf(client: GmailClient, ids: string[], headers: string[])
 		.map(toEvidence);
 }
 
-/** More sent mail to one address than one look-up reads: that no earlier send exists cannot be shown. */
+/** More mail about one address than one look-up reads: an earlier send or an opt-out cannot be ruled out. */
 export class EvidenceLimitError extends GmailError {
 	override name = 'EvidenceLimitError' as const;
 
-	constructor(readonly address: string) {
+	/** `what` names the mail, e.g. 'sent messages to' or 'messages under Outreach/Unsubscribed about'. */
+	constructor(readonly address: string, what = 'sent messages to') {
 		super(
 			'messages.list',
-			`The mailbox holds more than ${SEARCH_CAP} sent messages to ${address}, so an earlier send of this step cannot be ruled out; ` +
-				'nothing was sent. Check the lead\'s thread and, if this step is missing, send it by hand.',
+			`The mailbox holds more than ${SEARCH_CAP} ${what} ${address}, so an earlier send of this step or an opt-out cannot be ruled out; ` +
+				'nothing was sent. Check the lead\'s mail and, if this step is due, send it by hand.',
 		);
 	}
+}
+
+/** Message ids a search finds for the addresses, and the addresses whose own list was cut off. */
+interface SearchResult {
+	ids: string[];
+	unproven: Set<string>;
+}
+
+/**
+ * Runs the search for all addresses at once; where Gmail's list is cut off at the cap, searches each half
+ * again, down to single addresses, which stay unproven if even their own list is cut off.
+ */
+async function searchAll(
+	client: GmailClient,
+	addresses: string[],
+	search: (addresses: string[]) => { q: string; labelIds?: string[] },
+): Promise<SearchResult> {
+	if (!addresses.length) return { ids: [], unproven: new Set() };
+	const found = await client.listAllMessages({ ...search(addresses), max: SEARCH_CAP });
+	if (found.length < SEARCH_CAP) return { ids: found.map((m) => m.id).filter((id): id is string => !!id), unproven: new Set() };
+	// The list is newest first, so a cut-off drops the oldest messages — where a first send or an old opt-out is.
+	// What it did return may still settle the address; if not, the address is unproven.
+	if (addresses.length === 1) return { ids: found.map((m) => m.id).filter((id): id is string => !!id), unproven: new Set(addresses) };
+	const half = Math.ceil(addresses.length / 2);
+	const ids = new Set<string>();
+	const unproven = new Set<string>();
+	for (const part of [addresses.slice(0, half), addresses.slice(half)]) {
+		const sub = await searchAll(client, part, search);
+		for (const id of sub.ids) ids.add(id);
+		for (const address of sub.unproven) unproven.add(address);
+	}
+	return { ids: [...ids], unproven };
 }
 
 /** What the sent mail proves for a batch of addresses: messages by outreach key, and addresses it could not settle. */
@@ -55,26 +88,8 @@ export interface SentEvidence {
 
 /** Sent messages to any of the addresses, by outreach key (one search + one metadata batch; narrower searches when a list is cut off). */
 export async function sentEvidence(client: GmailClient, addresses: string[]): Promise<SentEvidence> {
-	const evidence: SentEvidence = { byKey: new Map(), unproven: new Set() };
-	if (!addresses.length) return evidence;
-	const found = await client.listAllMessages({ q: sentSearchQuery(addresses), max: SEARCH_CAP });
-	if (found.length >= SEARCH_CAP) {
-		// The list is newest first, so a cut-off drops the oldest messages — where a first send would be.
-		if (addresses.length === 1) {
-			evidence.unproven.add(addresses[0]);
-			return evidence;
-		}
-		const half = Math.ceil(addresses.length / 2);
-		for (const part of [addresses.slice(0, half), addresses.slice(half)]) {
-			const sub = await sentEvidence(client, part);
-			for (const [key, message] of sub.byKey) if (!evidence.byKey.has(key)) evidence.byKey.set(key, message);
-			for (const address of sub.unproven) evidence.unproven.add(address);
-		}
-		return evidence;
-	}
-	const ids = found.map((m) => m.id).filter((id): id is string => !!id);
-	evidence.byKey = evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS));
-	return evidence;
+	const { ids, unproven } = await searchAll(client, addresses, (a) => ({ q: sentSearchQuery(a) }));
+	return { byKey: evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS)), unproven };
 }
 
 /**
@@ -87,8 +102,9 @@ export async function findSentKey(client: GmailClient, key: string, address: str
 	const hit = evidenceByKey(await metadataOf(client, recentIds, EVIDENCE_HEADERS)).get(key);
 	if (hit) return hit;
 	const evidence = await sentEvidence(client, [address]);
-	if (evidence.unproven.size) throw new EvidenceLimitError(address);
-	return evidence.byKey.get(key);
+	const found = evidence.byKey.get(key);
+	if (!found && evidence.unproven.size) throw new EvidenceLimitError(address);
+	return found;
 }
 
 /** Ids of the suppression labels that exist in the mailbox (none exist → nothing to check). */
@@ -102,20 +118,25 @@ export async function suppressionLabelIds(client: GmailClient): Promise<Map<stri
 	return ids;
 }
 
+/** What the opt-out labels say about a batch of addresses: who is suppressed (and by which label), and who could not be settled. */
+export interface MailboxSuppression {
+	suppressed: Map<string, string>;
+	unproven: Map<string, string>;
+}
+
 /** Which addresses the mailbox names in messages under the suppression labels: normalised address → label name. */
 export async function mailboxSuppressed(
 	client: GmailClient,
 	labelIds: Map<string, string>,
 	addresses: string[],
-): Promise<Map<string, string>> {
-	const result = new Map<string, string>();
-	if (!addresses.length) return result;
+): Promise<MailboxSuppression> {
+	const result: MailboxSuppression = { suppressed: new Map(), unproven: new Map() };
 	for (const [labelId, labelName] of labelIds) {
-		const found = await client.listAllMessages({ labelIds: [labelId], q: mentionSearchQuery(addresses), max: SEARCH_CAP });
-		const ids = found.map((m) => m.id).filter((id): id is string => !!id);
+		const { ids, unproven } = await searchAll(client, addresses, (a) => ({ labelIds: [labelId], q: mentionSearchQuery(a) }));
+		for (const address of unproven) if (!result.unproven.has(address)) result.unproven.set(address, labelName);
 		const evidence = await metadataOf(client, ids, SUPPRESSION_HEADERS);
 		for (const [address, label] of suppressedByMailbox(evidence, addresses, () => labelName)) {
-			if (!result.has(address)) result.set(address, label);
+			if (!result.suppressed.has(address)) result.suppressed.set(address, label);
 		}
 	}
 	return result;
