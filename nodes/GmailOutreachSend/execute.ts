@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { chunk, evidenceHeader, LOOKUP_BATCH, RunDeduper, type MessageEvidence } from '../shared/core/campaign';
 import { attempt } from '../shared/node/attempt';
-import { EvidenceLimitError, findSentKey, mailboxSuppressed, sentEvidence, suppressionLabelIds } from '../shared/node/evidence';
+import { EvidenceLimitError, mailboxSuppressed, sentEvidence, suppressionLabelIds } from '../shared/node/evidence';
 import { SendingRun, type SentMessage, type Stop } from '../shared/node/sending';
 import { GmailError } from '../shared/transport';
 import { draftTemplateLoader } from './draft';
@@ -15,6 +15,12 @@ function identity(lead: Lead): IDataObject {
 function sentMessage(e: MessageEvidence): SentMessage {
 	const rfc822MessageId = evidenceHeader(e, 'Message-ID');
 	return { id: e.id, threadId: e.threadId, ...(rfc822MessageId ? { rfc822MessageId } : {}) };
+}
+
+/** The step's message as the run's lag-free view saw it (sent moments ago, by another execution or a crash). */
+function keyed(run: SendingRun, key: string): MessageEvidence | undefined {
+	const m = run.claims.sent(key);
+	return m && { id: m.id, threadId: m.threadId, labelIds: m.labelIds, headers: m.rfc822MessageId ? { 'Message-ID': m.rfc822MessageId } : {} };
 }
 
 /** Phase 1: validates and renders every item before anything is sent; one address once per run. */
@@ -53,6 +59,11 @@ async function prepare(run: SendingRun): Promise<{ leads: Lead[]; stop?: Stop }>
 /** Phase 2: per batch of leads, one evidence search (already sent? opted out?), then the sends that are still due. */
 async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined> {
 	if (!leads.length) return undefined;
+	if (run.settings.mode === 'send') {
+		// The lag-free view starts before the first search, so nothing falls between the two.
+		const opened = await attempt(() => run.ledger.open());
+		if (!opened.ok) return run.stopFor(opened.error, leads[0].itemIndex);
+	}
 	let suppressionLabels = new Map<string, string>();
 	if (leads.some((l) => l.checkMailbox)) {
 		const r = await attempt(() => suppressionLabelIds(run.client));
@@ -77,13 +88,14 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 		}
 		const { sent, suppressed } = lookup.value;
 		for (const lead of batch) {
-			const existing = sent.byKey.get(lead.composed.key);
+			const existing = sent.byKey.get(lead.composed.key) ?? keyed(run, lead.composed.key);
 			const suppressedBy = suppressed.suppressed.get(lead.address);
 			// Never a possible second send or a send after an opt-out: a lead the look-ups could not settle waits.
 			const optOutLabel = suppressed.unproven.get(lead.to.address);
 			if (!existing && !suppressedBy && (sent.unproven.has(lead.to.address) || optOutLabel)) {
+				// Waiting cannot settle it (the mail stays): a person has to look, so no automatic retry.
 				const why = optOutLabel ? `messages under ${optOutLabel} about` : undefined;
-				run.defer(lead.itemIndex, 'lookup_failed', new EvidenceLimitError(lead.to.address, why), identity(lead));
+				run.manualCheck(lead.itemIndex, new EvidenceLimitError(lead.to.address, why), identity(lead));
 				continue;
 			}
 			const stop = await sendLead(run, lead, existing, suppressedBy);
@@ -97,9 +109,7 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 async function sendLead(run: SendingRun, lead: Lead, existing: MessageEvidence | undefined, suppressedBy: string | undefined): Promise<Stop | undefined> {
 	const i = lead.itemIndex;
 	if (existing) {
-		const { id, threadId, rfc822MessageId } = sentMessage(existing);
-		run.reject(i, { kind: 'skipped', reason: 'already_sent', extra: { ...identity(lead), messageId: id, threadId, ...(rfc822MessageId ? { rfc822MessageId } : {}) } });
-		if (run.settings.mode === 'send') await run.labels.add(lead.labels, id, existing.labelIds);
+		await run.alreadySent(i, identity(lead), lead.labels, { ...sentMessage(existing), labelIds: existing.labelIds });
 		return undefined;
 	}
 	if (suppressedBy) {
@@ -115,12 +125,9 @@ async function sendLead(run: SendingRun, lead: Lead, existing: MessageEvidence |
 	return await run.deliver({
 		itemIndex: i,
 		raw: built.raw,
+		key: lead.composed.key,
 		labels: lead.labels,
 		identity: identity(lead),
-		find: async () => {
-			const found = await findSentKey(run.client, lead.composed.key, lead.to.address);
-			return found && sentMessage(found);
-		},
 	});
 }
 

@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { formatAddress, parseAddress, type ParsedAddress } from '../shared/core/address';
 import { sentLabelName, statusSuppression } from '../shared/core/campaign';
 import { composeMessage, FieldError, type Composed } from '../shared/core/compose';
-import { decideFollowup, FollowupError, messageWithKey, quoteBelow, threadLead, type FollowupDecision } from '../shared/core/followup';
+import { decideFollowup, FollowupError, quoteBelow, threadLead, type FollowupDecision } from '../shared/core/followup';
 import { outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
@@ -18,7 +18,7 @@ import {
 } from '../shared/node/inputs';
 import { readMessageParams, str, type MessageParams } from '../shared/node/params';
 import { payloadParts } from '../shared/node/payload';
-import { SendingRun, type SentMessage, type Stop } from '../shared/node/sending';
+import { SendingRun, type Stop } from '../shared/node/sending';
 import { AuthError, type GmailClient } from '../shared/transport';
 import { labelIdOf, readThread, threadOfLead, threadOfMessage } from './thread';
 
@@ -207,13 +207,6 @@ async function composeReply(run: SendingRun, us: Us, p: ReplyParams, decision: F
 	return composed;
 }
 
-/** After an ambiguous send: our message with this step's key already in the thread means it went. */
-async function findInThread(client: GmailClient, threadId: string, key: string): Promise<SentMessage | undefined> {
-	const m = messageWithKey((await readThread(client, threadId)) ?? [], key);
-	const rfc822MessageId = m?.headers['message-id'];
-	return m && { id: m.id, threadId, ...(rfc822MessageId ? { rfc822MessageId } : {}) };
-}
-
 /** One item: plan the reply, then preview it or send it through the shared pipeline. */
 async function replyOne(run: SendingRun, us: Us, mailboxLabels: gmail_v1.Schema$Label[], i: number): Promise<Stop | undefined> {
 	const p = await attempt(() => readReplyParams(run.ctx, i));
@@ -236,9 +229,9 @@ async function replyOne(run: SendingRun, us: Us, mailboxLabels: gmail_v1.Schema$
 		itemIndex: i,
 		raw: built.raw,
 		threadId: reply.threadId,
+		key: reply.composed.key,
 		labels: reply.labels,
 		identity: reply.identity,
-		find: () => findInThread(run.client, reply.threadId, reply.composed.key),
 	});
 }
 
@@ -248,6 +241,10 @@ export async function executeThreadedReply(this: IExecuteFunctions): Promise<INo
 	const run = await SendingRun.open(this, 'Gmail Threaded Reply');
 	const us = await attempt(() => whoWeAre(run.client));
 	if (!us.ok) return await run.complete(run.stopFor(us.error, 0));
+	if (run.settings.mode === 'send') {
+		const opened = await attempt(() => run.ledger.open());
+		if (!opened.ok) return await run.complete(run.stopFor(opened.error, 0));
+	}
 	const mailboxLabels: gmail_v1.Schema$Label[] = [];
 	let stop: Stop | undefined;
 	for (let i = 0; i < run.items.length && !stop; i++) stop = await replyOne(run, us.value, mailboxLabels, i);

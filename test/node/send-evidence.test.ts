@@ -13,25 +13,32 @@ after(async () => {
 	await sb.close();
 });
 
-test('a lead with more sent mail than one look-up reads is deferred, never mailed twice; the others are settled', { timeout: 120_000 }, async () => {
+test('a lead with more sent mail than one look-up reads goes to a person (needs_manual_check), never mailed twice; the others are settled', { timeout: 120_000 }, async () => {
 	const mb = await sb.createMailbox({ email: 'owner@history.test', type: 'workspace' });
 	const items = leads(3, 'history.test');
 	const first = await runSend(sb, mb, items, baseParameters());
 	assert.equal(first.sent.length, 3);
+	// Later the person mailed others by hand, then (past the lag-free look-back of the newest sends) lead0, often.
+	await sb.clock({ advance: 'PT30M' });
+	await sb.manualSend({ from: mb.email, to: 'friend@else.test', subject: 'lunch', count: 100 });
+	await sb.clock({ advance: 'PT30M' });
 	// Since then the person wrote to lead0 by hand, often (newer than the outreach, so listed first).
 	await sb.manualSend({ from: mb.email, to: 'lead0@history.test', subject: 'project update', count: 520 });
 	// Another batch-mate with a long history too: the batch search is cut off and must be narrowed.
 	await sb.manualSend({ from: mb.email, to: 'lead1@history.test', subject: 'hello again', count: 30 });
 
-	const sendsBefore = (await sb.stats(mb.email)).calls['messages.send'] ?? 0;
+	await sb.clock({ advance: 'PT1H' });
+	const sendsBefore = (await sb.stats(mb.email)).calls['drafts.send'] ?? 0;
 	const again = await runSend(sb, mb, items, baseParameters());
 	assert.equal(countOut(again), 3);
-	assert.equal((await sb.stats(mb.email)).calls['messages.send'] ?? 0, sendsBefore, 'no second send to anyone');
+	assert.equal((await sb.stats(mb.email)).calls['drafts.send'] ?? 0, sendsBefore, 'no second send to anyone');
 	assert.deepEqual(again.skipped.map((s) => [s.email, s.reason]), [['lead1@history.test', 'already_sent'], ['lead2@history.test', 'already_sent']]);
-	assert.equal(again.deferred.length, 1);
-	assert.equal(again.deferred[0].email, 'lead0@history.test');
-	assert.equal(again.deferred[0].reason, 'lookup_failed');
-	assert.match(String(again.deferred[0].error), /more than 500 sent messages to lead0@history\.test/);
+	// Waiting cannot settle it, so it is not deferred for an automatic retry: a person checks.
+	assert.equal(again.failed.length, 1);
+	assert.equal(again.failed[0].email, 'lead0@history.test');
+	assert.equal(again.failed[0].reason, 'needs_manual_check');
+	assert.equal(again.failed[0].retryAt, undefined);
+	assert.match(String(again.failed[0].error), /more than 500 sent messages to lead0@history\.test/);
 });
 
 // Regression: the mailbox opt-out check read at most 500 labelled messages per batch, newest first; an old

@@ -111,7 +111,7 @@ async function messagesOf(email: string): Promise<AdminMessage[]> {
 
 async function sendCount(email: string): Promise<number> {
 	const stats = (await sandbox.stats(email)) as { calls: Record<string, number> };
-	return stats.calls['messages.send'] ?? 0;
+	return stats.calls['drafts.send'] ?? 0;
 }
 
 async function deliver(to: string, replyTo: string, kind: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe'): Promise<void> {

@@ -61,7 +61,7 @@ interface SearchResult {
 async function searchAll(
 	client: GmailClient,
 	addresses: string[],
-	search: (addresses: string[]) => { q: string; labelIds?: string[] },
+	search: (addresses: string[]) => { q: string; labelIds?: string[]; includeSpamTrash?: boolean },
 ): Promise<SearchResult> {
 	if (!addresses.length) return { ids: [], unproven: new Set() };
 	const found = await client.listAllMessages({ ...search(addresses), max: SEARCH_CAP });
@@ -88,23 +88,9 @@ export interface SentEvidence {
 
 /** Sent messages to any of the addresses, by outreach key (one search + one metadata batch; narrower searches when a list is cut off). */
 export async function sentEvidence(client: GmailClient, addresses: string[]): Promise<SentEvidence> {
-	const { ids, unproven } = await searchAll(client, addresses, (a) => ({ q: sentSearchQuery(a) }));
+	// Trashed mail still went out: a step the person deleted from Sent must not be sent again.
+	const { ids, unproven } = await searchAll(client, addresses, (a) => ({ q: sentSearchQuery(a), includeSpamTrash: true }));
 	return { byKey: evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS)), unproven };
-}
-
-/**
- * Looks for one key right after an ambiguous send: first among the newest SENT messages (label listing,
- * no search index lag), then by search; throws EvidenceLimitError when the search cannot settle it.
- */
-export async function findSentKey(client: GmailClient, key: string, address: string): Promise<MessageEvidence | undefined> {
-	const recent = await client.listMessages({ labelIds: ['SENT'], maxResults: 10 });
-	const recentIds = (recent.messages ?? []).map((m) => m.id).filter((id): id is string => !!id);
-	const hit = evidenceByKey(await metadataOf(client, recentIds, EVIDENCE_HEADERS)).get(key);
-	if (hit) return hit;
-	const evidence = await sentEvidence(client, [address]);
-	const found = evidence.byKey.get(key);
-	if (!found && evidence.unproven.size) throw new EvidenceLimitError(address);
-	return found;
 }
 
 /** Ids of the suppression labels that exist in the mailbox (none exist → nothing to check). */

@@ -3,6 +3,7 @@ import { FieldError, type Composed } from '../core/compose';
 import { buildRaw, MimeError, type MessageSpec } from '../core/mime';
 import {
 	AuthError,
+	BackendError,
 	ConcurrencyError,
 	DailyCapError,
 	gmailClient,
@@ -15,7 +16,9 @@ import {
 	type GmailClient,
 } from '../transport';
 import { attempt } from './attempt';
+import { Claims } from './claim';
 import { ParameterError, type Rejection } from './inputs';
+import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
 import { Outcomes, type OutcomeKind } from './outcomes';
 import { readRunSettings, type RunSettings } from './params';
@@ -35,11 +38,25 @@ export interface Stop {
 	itemIndex: number;
 }
 
-/** The stop a Gmail error calls for: the daily cap is a hard stop until retryAt, quota waits a minute, credentials fail. */
+/** How long a lead waits when another execution is sending its message right now. */
+export const IN_PROGRESS_RETRY_MS = 5 * 60_000;
+
+/** The time an error says to come back at, when it says one (rate limits, the daily cap, the project's quota). */
+function retryAtOf(error: GmailError): Date | undefined {
+	const at = (error as { retryAt?: unknown }).retryAt;
+	return at instanceof Date && !Number.isNaN(at.getTime()) ? at : undefined;
+}
+
+/** The stop a Gmail error calls for: the daily cap is a hard stop until retryAt, quota waits until Gmail says, credentials fail. */
 export function stopFor(error: GmailError, itemIndex: number): Stop {
 	if (error instanceof DailyCapError) return { kind: 'deferred', reason: 'daily_cap', retryAt: error.retryAt, error, itemIndex };
+	if (error.name === 'ProjectQuotaError') {
+		return { kind: 'deferred', reason: 'project_quota', retryAt: retryAtOf(error) ?? new Date(Date.now() + 3600_000), error, itemIndex };
+	}
 	if (error instanceof RateLimitError || error instanceof ConcurrencyError) {
-		return { kind: 'deferred', reason: 'quota', retryAt: new Date(Date.now() + QUOTA_RETRY_MS), error, itemIndex };
+		const hinted = retryAtOf(error);
+		const retryAt = hinted && hinted.getTime() > Date.now() ? hinted : new Date(Date.now() + QUOTA_RETRY_MS);
+		return { kind: 'deferred', reason: 'quota', retryAt, error, itemIndex };
 	}
 	if (error instanceof AuthError) return { kind: 'failed', reason: 'auth', error, itemIndex };
 	if (error instanceof ScopeError || error instanceof PermissionError) return { kind: 'failed', reason: 'permission', error, itemIndex };
@@ -53,27 +70,30 @@ export interface SentMessage {
 	rfc822MessageId?: string;
 }
 
-/** One rendered message ready to go, with what its outputs carry and how to find it again. */
+/** One rendered message ready to go, with what its outputs carry. */
 export interface Outgoing {
 	itemIndex: number;
 	raw: string;
 	/** The thread a reply must join; without it Gmail starts a new thread. */
 	threadId?: string;
+	/** The step's outreach key: the claim and every look-up go by it. */
+	key: string;
 	labels: string[];
 	/** Fields every output of this lead carries (to, campaign, step, outreachKey, …). */
 	identity: IDataObject;
-	/** Looks for this very message (its outreach key) in the mailbox after an ambiguous send. */
-	find: () => Promise<SentMessage | undefined>;
 }
-
-type Delivery = { kind: 'sent'; sent: SentMessage; recovered: boolean } | { kind: 'error'; error: unknown } | { kind: 'stop'; stop: Stop };
 
 /** One execution of a sending node: the items' outcomes, the send pipeline, labels, pacing and the stop policy. */
 export class SendingRun {
 	readonly items: INodeExecutionData[];
 	readonly outcomes: Outcomes;
 	readonly labels: LabelBatcher;
-	private sentCount = 0;
+	/** Lag-free view of the mailbox's keyed messages (history), shared by every look-up of the run. */
+	readonly ledger: KeyLedger;
+	readonly claims: Claims;
+	/** Sent messages Gmail later reported as not delivered (its own limit notice), by Gmail message id. */
+	readonly undelivered = new Set<string>();
+	private attempts = 0;
 
 	constructor(
 		readonly ctx: IExecuteFunctions,
@@ -84,6 +104,8 @@ export class SendingRun {
 		this.items = ctx.getInputData();
 		this.outcomes = new Outcomes(this.items.length);
 		this.labels = new LabelBatcher(client);
+		this.ledger = new KeyLedger(client);
+		this.claims = new Claims(client, this.ledger, (m) => this.undelivered.has(m.id));
 	}
 
 	/** Reads the run settings and opens the paced, retrying Gmail client they ask for. */
@@ -137,6 +159,11 @@ export class SendingRun {
 		this.out('deferred', i, { ...identity, status: 'deferred', reason, retryAt: retryAt.toISOString(), error: error.message });
 	}
 
+	/** An item no run can settle on its own (e.g. more mail than a look-up reads): Failed, for a person to check. */
+	manualCheck(i: number, error: Error, identity: IDataObject): void {
+		this.out('failed', i, { ...identity, status: 'failed', reason: 'needs_manual_check', error: error.message });
+	}
+
 	/** Builds the MIME message; a value MIME cannot carry fails the item, naming the field. */
 	async build(i: number, spec: MessageSpec, identity: IDataObject): Promise<{ raw: string; size: number } | undefined> {
 		const built = await attempt(() => buildRaw(spec));
@@ -153,36 +180,48 @@ export class SendingRun {
 		this.out('sent', i, { ...identity, status: 'preview', subject: composed.subject, text: composed.text, ...html, mimeSize: built.size, raw: built.raw });
 	}
 
-	/** Paces, sends (an ambiguous send is resolved from the mailbox, never blindly resent), records the outcome, queues labels. */
-	async deliver(m: Outgoing): Promise<Stop | undefined> {
-		if (this.settings.pacing === 'delay' && this.sentCount > 0) {
-			await sleep(this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)));
-		}
-		const d = await this.send(m);
-		if (d.kind === 'stop') return d.stop;
-		if (d.kind === 'error') return this.failLead(d.error, m.itemIndex, m.identity);
-		this.sentCount++;
-		await this.recordSent(m, d.sent, d.recovered);
-		return undefined;
+	/** The step's message already in the mailbox: Skipped as already_sent with its ids (labels completed on a re-run). */
+	async alreadySent(i: number, identity: IDataObject, labels: string[], found: { id: string; threadId: string; labelIds?: string[]; rfc822MessageId?: string }, detail?: string): Promise<void> {
+		const ids = { messageId: found.id, threadId: found.threadId, ...(found.rfc822MessageId ? { rfc822MessageId: found.rfc822MessageId } : {}) };
+		this.reject(i, { kind: 'skipped', reason: 'already_sent', extra: { ...identity, ...ids, ...(detail ? { detail } : {}) } });
+		if (this.settings.mode === 'send') await this.labels.add(labels, found.id, found.labelIds);
 	}
 
-	private async send(m: Outgoing): Promise<Delivery> {
-		let result = await attempt(() => this.client.sendMessage(m.raw, m.threadId));
-		for (let tries = 0; !result.ok && result.error instanceof UnknownOutcomeError && tries < 2; tries++) {
-			// The mail may have gone: its key in the mailbox decides, before any resend (at most one).
-			const found = await attempt(m.find);
-			if (!found.ok) {
-				const stop = this.stopFor(found.error, m.itemIndex);
-				if (stop.reason !== 'transient') return { kind: 'stop', stop };
-				// Could not look: the lead waits as unknown_outcome; a later run's search decides.
-				break;
-			}
-			if (found.value) return { kind: 'sent', sent: found.value, recovered: true };
-			if (tries === 1) break;
-			result = await attempt(() => this.client.sendMessage(m.raw, m.threadId));
+	/**
+	 * Paces, claims the key with a draft (overlapping executions: the oldest claim wins), sends that draft, and
+	 * resolves a send without a definite answer from the mailbox — never by sending again.
+	 */
+	async deliver(m: Outgoing): Promise<Stop | undefined> {
+		if (this.settings.pacing === 'delay' && this.attempts > 0) {
+			await sleep(this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)));
 		}
-		if (!result.ok) return { kind: 'error', error: result.error };
-		return { kind: 'sent', sent: { id: result.value.id ?? '', threadId: result.value.threadId ?? '' }, recovered: false };
+		this.attempts++;
+		const claimed = await attempt(() => this.claims.claim(m.key, m.raw, m.threadId));
+		if (!claimed.ok) {
+			// A draft that may or may not have been saved is no send: the lead simply waits.
+			if (claimed.error instanceof UnknownOutcomeError) {
+				const unsure = new BackendError('drafts.create', 'Saving the claim draft got no definite answer from Gmail; nothing was sent. A later run tries again.');
+				return this.failLead(unsure, m.itemIndex, m.identity);
+			}
+			return this.failLead(claimed.error, m.itemIndex, m.identity);
+		}
+		const c = claimed.value;
+		if (c.kind === 'sent') {
+			await this.alreadySent(m.itemIndex, m.identity, m.labels, keyedToSent(c.message), 'This step is already in the mailbox');
+			return undefined;
+		}
+		if (c.kind === 'busy') {
+			const error = new Error(`Another execution is sending this step to the lead right now (draft ${c.holder.id}); nothing was sent by this one.`);
+			this.defer(m.itemIndex, 'in_progress', error, m.identity, new Date(Date.now() + IN_PROGRESS_RETRY_MS));
+			return undefined;
+		}
+		const sent = await attempt(() => this.claims.send(c, m.key, this.settings.budgetMs));
+		if (!sent.ok) return this.failLead(sent.error, m.itemIndex, m.identity);
+		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
+		const out = sent.value;
+		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: Date.now() });
+		await this.recordSent(m, { id: out.id, threadId: out.threadId }, out.recovered);
+		return undefined;
 	}
 
 	/** Reads back the real Message-ID (Gmail may replace ours; follow-ups thread on it), records Sent, queues the labels. */
@@ -228,16 +267,25 @@ export class SendingRun {
 		return undefined;
 	}
 
-	/** Applies the queued labels, then ends the run: a credential stop fails the node (unless continueOnFail), others defer the rest. */
+	/**
+	 * Applies the queued labels, then ends the run. A stop keeps what happened: items already decided stay on
+	 * their outputs, the rest leave on Failed (credential) or Deferred (cap, quota, transient) with the stop's
+	 * reason. The node throws only when a credential stop came before anything at all happened.
+	 */
 	async complete(stop?: Stop): Promise<INodeExecutionData[][]> {
 		await this.labels.flush();
 		if (this.labels.warning) this.ctx.logger.warn(`${this.nodeLabel}: ${this.labels.warning}`);
 		if (stop) {
-			if (stop.kind === 'failed' && !this.ctx.continueOnFail()) {
+			const decided = this.outcomes.counts();
+			const anything = decided.sent + decided.skipped + decided.deferred + decided.failed > 0;
+			if (stop.kind === 'failed' && !anything && !this.ctx.continueOnFail()) {
 				throw new NodeOperationError(this.ctx.getNode(), stop.error, {
 					itemIndex: stop.itemIndex,
-					description: 'Nothing more was sent. Fix the credential, then re-run: messages already sent are recognised and skipped.',
+					description: 'Nothing was sent. Fix the credential, then re-run: messages already sent are recognised and skipped.',
 				});
+			}
+			if (anything) {
+				this.ctx.logger.warn(`${this.nodeLabel}: stopped (${stop.reason}) after ${decided.sent} sent; the other items leave on ${stop.kind === 'failed' ? 'Failed' : 'Deferred'}: ${stop.error.message}`);
 			}
 			for (let i = 0; i < this.items.length; i++) {
 				if (this.outcomes.has(i)) continue;
@@ -248,6 +296,11 @@ export class SendingRun {
 		}
 		return this.outcomes.toOutputs();
 	}
+}
+
+/** A keyed message the ledger saw, as the ids an already_sent output carries. */
+function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds: string[]; rfc822MessageId?: string } {
+	return { id: m.id, threadId: m.threadId, labelIds: m.labelIds, ...(m.rfc822MessageId ? { rfc822MessageId: m.rfc822MessageId } : {}) };
 }
 
 // Outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's input):

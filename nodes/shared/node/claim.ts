@@ -1,0 +1,139 @@
+import { sleep } from 'n8n-workflow';
+import { GmailError, NotFoundError, UnknownOutcomeError, type GmailClient } from '../transport';
+import { attempt } from './attempt';
+import type { KeyedMessage, KeyLedger } from './ledger';
+
+/** A claim draft older than this (against our own claim's time, the server's clock) is a crashed run's leftover. */
+export const CLAIM_TTL_MS = 10 * 60_000;
+/** How long a lead waits for another execution's claim on it to resolve before it is deferred as in progress. */
+export const BUSY_WAIT_MS = 20_000;
+const POLL_MS = 1_000;
+/** Pauses before each look for a send that ended without a definite answer (a late commit lands within seconds). */
+const UNKNOWN_WAITS_MS = [1_000, 2_000, 3_000, 4_000, 5_000];
+
+/** What claiming a key gave: the right to send (our draft), the key already sent, or another execution holding it. */
+export type ClaimResult =
+	| { kind: 'won'; draftId: string; messageId: string }
+	| { kind: 'sent'; message: KeyedMessage }
+	| { kind: 'busy'; holder: KeyedMessage };
+
+/** What sending a claimed draft gave: the sent message, or no definite answer after looking again. */
+export type ClaimedSend = { kind: 'sent'; id: string; threadId: string; recovered: boolean } | { kind: 'unknown'; error: UnknownOutcomeError };
+
+/**
+ * Exactly-once sends across overlapping executions, with state only in the mailbox: the message is first saved
+ * as a draft (the claim), history (lag-free) shows every claim on the same key in the order Gmail recorded them,
+ * the oldest live claim wins and the others withdraw; the winner sends its very draft (a draft can be sent once).
+ */
+export class Claims {
+	constructor(
+		private readonly client: GmailClient,
+		private readonly ledger: KeyLedger,
+		/** Sent messages the mailbox later reported as not delivered (Gmail's own limit notice). */
+		private readonly undelivered: (m: KeyedMessage) => boolean = () => false,
+	) {}
+
+	/** The oldest sent message with this key that counts, as the ledger knows it now. */
+	sent(key: string): KeyedMessage | undefined {
+		return this.ledger.sent(key, this.undelivered);
+	}
+
+	/** Claims the key with a draft of the message; loses to an older live claim, and waits a little for it to resolve. */
+	async claim(key: string, raw: string, threadId?: string): Promise<ClaimResult> {
+		let holder: KeyedMessage | undefined;
+		for (let round = 0; round < 3; round++) {
+			const already = this.sent(key);
+			if (already) return { kind: 'sent', message: already };
+			const draft = await this.client.createDraft(raw, threadId);
+			const draftId = draft.id ?? '';
+			const messageId = draft.message?.id ?? '';
+			this.ledger.noteOwn(messageId);
+			await this.ledger.refresh();
+			const sentMeanwhile = this.sent(key);
+			if (sentMeanwhile) {
+				await this.withdraw(draftId, messageId);
+				return { kind: 'sent', message: sentMeanwhile };
+			}
+			const rivals = await this.liveRivals(key, messageId);
+			if (!rivals.length) return { kind: 'won', draftId, messageId };
+			await this.withdraw(draftId, messageId);
+			holder = rivals[0];
+			const settled = await this.waitFor(key, holder);
+			if (settled) return settled;
+		}
+		return { kind: 'busy', holder: holder as KeyedMessage };
+	}
+
+	/** Sends the claimed draft; without a definite answer, looks again (lag-free) for a while instead of resending. */
+	async send(claim: { draftId: string; messageId: string }, key: string, budgetMs: number): Promise<ClaimedSend> {
+		const result = await attempt(() => this.client.sendDraft(claim.draftId));
+		if (result.ok) {
+			this.ledger.noteOwn(result.value.id ?? '');
+			return { kind: 'sent', id: result.value.id ?? '', threadId: result.value.threadId ?? '', recovered: false };
+		}
+		if (!(result.error instanceof UnknownOutcomeError)) {
+			// Nothing went out: take the claim back so the lead is free for the next run.
+			await attempt(() => this.withdraw(claim.draftId, claim.messageId));
+			throw result.error;
+		}
+		const deadline = Date.now() + Math.max(budgetMs, UNKNOWN_WAITS_MS[0]);
+		for (const wait of UNKNOWN_WAITS_MS) {
+			if (Date.now() + wait > deadline) break;
+			await sleep(wait);
+			const looked = await attempt(() => this.ledger.refresh());
+			if (!looked.ok) {
+				if (looked.error instanceof GmailError) continue;
+				throw looked.error;
+			}
+			// We held the only live claim, so a sent message with the key is this draft, sent late.
+			const found = this.ledger.sent(key);
+			if (found) {
+				return { kind: 'sent', id: found.id, threadId: found.threadId, recovered: true };
+			}
+		}
+		// The draft stays as the claim: a later run finds the send if it landed, or the stale claim if not.
+		return { kind: 'unknown', error: result.error };
+	}
+
+	/** Other claims on the key that came first and are not a crashed run's leftovers. */
+	private async liveRivals(key: string, ours: string): Promise<KeyedMessage[]> {
+		const mine = this.ledger.orderOf(ours);
+		const earlier = this.ledger.drafts(key).filter((d) => d.id !== ours && d.order < mine);
+		if (!earlier.length) return [];
+		// Our draft's time is the server's "now": no comparison with this machine's clock.
+		const own = await this.client.getMessage(ours, { format: 'minimal' });
+		const now = Number(own.internalDate ?? Date.now());
+		const live = earlier.filter((d) => d.internalDate >= now - CLAIM_TTL_MS);
+		for (const stale of earlier.filter((d) => !live.includes(d))) await attempt(() => this.removeStale(stale));
+		return live;
+	}
+
+	/** Polls history until the holder's claim is sent (the key is taken) or withdrawn (try again); busy after a while. */
+	private async waitFor(key: string, holder: KeyedMessage): Promise<ClaimResult | undefined> {
+		const deadline = Date.now() + BUSY_WAIT_MS;
+		while (Date.now() < deadline) {
+			await sleep(POLL_MS);
+			await this.ledger.refresh();
+			const sent = this.sent(key);
+			if (sent) return { kind: 'sent', message: sent };
+			if (!this.ledger.drafts(key).some((d) => d.id === holder.id)) return undefined;
+		}
+		return { kind: 'busy', holder };
+	}
+
+	/** Deletes our claim draft (gone already is fine). */
+	private async withdraw(draftId: string, messageId: string): Promise<void> {
+		this.ledger.dropDraft(messageId);
+		const r = await attempt(() => this.client.deleteDraft(draftId));
+		if (!r.ok && !(r.error instanceof NotFoundError)) throw r.error;
+	}
+
+	/** Best effort: deletes a leftover claim draft, found by its Message-ID (old enough to be in the search index). */
+	private async removeStale(stale: KeyedMessage): Promise<void> {
+		this.ledger.dropDraft(stale.id);
+		if (!stale.rfc822MessageId) return;
+		const found = await this.client.listDrafts({ q: `rfc822msgid:${stale.rfc822MessageId.replace(/^<|>$/g, '')}`, maxResults: 5 });
+		const draft = (found.drafts ?? []).find((d) => d.message?.id === stale.id);
+		if (draft?.id) await this.client.deleteDraft(draft.id);
+	}
+}

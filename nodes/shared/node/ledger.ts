@@ -1,0 +1,185 @@
+import type { gmail_v1 } from 'googleapis';
+import { OUTREACH_HEADER } from '../core/idempotency';
+import { NotFoundError, type GmailClient } from '../transport';
+import { headerMap } from './payload';
+
+/**
+ * How far back the recent listings read when the ledger opens. Gmail's search index lags behind writes
+ * (seconds as reported, minutes at worst); anything older than this is left to the batched search.
+ */
+export const RECENT_WINDOW_MS = 10 * 60_000;
+
+/** Most messages one recent listing reads (newest first) before it stops. */
+const RECENT_MAX = 1000;
+
+/** Headers the ledger reads from our sent messages and claim drafts. */
+const LEDGER_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To'];
+
+/** A message of ours carrying an outreach key, as the ledger saw it. */
+export interface KeyedMessage {
+	id: string;
+	threadId: string;
+	key: string;
+	/** A draft (a claim, or a scheduled draft) rather than a sent message. */
+	draft: boolean;
+	/** The history record that added it; -1 when it predates the ledger's cursor (found by listing). */
+	order: number;
+	internalDate: number;
+	labelIds: string[];
+	rfc822MessageId?: string;
+}
+
+/**
+ * What the mailbox shows right now about outreach keys, read only through lag-free views: the newest SENT
+ * and DRAFT messages when it opens, then `history.list` from the cursor it took (2 units a page).
+ * The batched search covers the bulk of older mail; this covers what the search index has not caught up with.
+ */
+export class KeyLedger {
+	private cursor = '';
+	private readonly byKey = new Map<string, KeyedMessage[]>();
+	/** Message ids already read or deliberately skipped. */
+	private readonly seen = new Set<string>();
+	/** Message ids history reported deleted (a draft that was sent or withdrawn). */
+	private readonly gone = new Set<string>();
+	/** History order of our own writes (claim drafts), which we never need to read back. */
+	private readonly ownOrder = new Map<string, number>();
+	private opened = false;
+
+	constructor(private readonly client: GmailClient) {}
+
+	/** Takes the history cursor, then reads the recent SENT and DRAFT messages (so nothing is between the views). */
+	async open(): Promise<void> {
+		if (this.opened) return;
+		this.cursor = String((await this.client.getProfile()).historyId ?? '');
+		for (const label of ['SENT', 'DRAFT']) await this.readRecent(label);
+		this.opened = true;
+	}
+
+	/** Reads every change since the cursor: new sent messages and drafts by key, deletions. */
+	async refresh(): Promise<void> {
+		if (!this.opened) await this.open();
+		const added: Array<{ id: string; order: number }> = [];
+		let pageToken: string | undefined;
+		let latest = this.cursor;
+		do {
+			const page = await this.client.listHistory(this.cursor, { historyTypes: ['messageAdded', 'messageDeleted'], pageToken, maxResults: 500 });
+			for (const record of page.history ?? []) {
+				const order = Number(record.id ?? 0);
+				for (const a of record.messagesAdded ?? []) {
+					const m = a.message;
+					if (!m?.id) continue;
+					if (this.ownOrder.has(m.id)) this.ownOrder.set(m.id, order);
+					if (this.seen.has(m.id)) continue;
+					const labels = m.labelIds ?? [];
+					// Inbound mail is the engagement check's business; only our own copies carry keys.
+					if (labels.includes('SENT') || labels.includes('DRAFT')) added.push({ id: m.id, order });
+					else this.seen.add(m.id);
+				}
+				for (const d of record.messagesDeleted ?? []) if (d.message?.id) this.gone.add(d.message.id);
+			}
+			pageToken = page.nextPageToken ?? undefined;
+			if (page.historyId) latest = String(page.historyId);
+		} while (pageToken);
+		this.cursor = latest;
+		await this.readMetadata(added);
+	}
+
+	/** Marks a message as written by this run (a claim draft or a sent message), so it is never read back. */
+	noteOwn(messageId: string): void {
+		this.seen.add(messageId);
+		if (!this.ownOrder.has(messageId)) this.ownOrder.set(messageId, Number.MAX_SAFE_INTEGER);
+	}
+
+	/** Records a message this run sent, so later look-ups in the run see it without reading it back. */
+	noteSent(key: string, message: Omit<KeyedMessage, 'key' | 'draft' | 'order' | 'labelIds'> & { labelIds?: string[] }): void {
+		this.noteOwn(message.id);
+		this.add({ ...message, key, draft: false, order: Number.MAX_SAFE_INTEGER, labelIds: message.labelIds ?? ['SENT'] });
+	}
+
+	/** The history order of one of our own writes (MAX_SAFE_INTEGER until history has shown it). */
+	orderOf(messageId: string): number {
+		return this.ownOrder.get(messageId) ?? Number.MAX_SAFE_INTEGER;
+	}
+
+	/** The oldest sent message carrying the key, excluding any the caller knows did not go out. */
+	sent(key: string, undelivered?: (m: KeyedMessage) => boolean): KeyedMessage | undefined {
+		return (this.byKey.get(key) ?? []).filter((m) => !m.draft && !(undelivered?.(m) ?? false)).sort(byAge)[0];
+	}
+
+	/** Drafts carrying the key that still exist, oldest claim first. */
+	drafts(key: string): KeyedMessage[] {
+		return (this.byKey.get(key) ?? []).filter((m) => m.draft && !this.gone.has(m.id)).sort(byOrder);
+	}
+
+	/** Forgets a draft (we deleted it). */
+	dropDraft(messageId: string): void {
+		this.gone.add(messageId);
+	}
+
+	private add(m: KeyedMessage): void {
+		const list = this.byKey.get(m.key) ?? [];
+		if (!list.some((x) => x.id === m.id)) list.push(m);
+		this.byKey.set(m.key, list);
+	}
+
+	/** Newest first, in pages, until messages older than the window before the newest one (the server's clock, not ours). */
+	private async readRecent(label: string): Promise<void> {
+		let pageToken: string | undefined;
+		let newest: number | undefined;
+		let read = 0;
+		while (read < RECENT_MAX) {
+			const page = await this.client.listMessages({ labelIds: [label], maxResults: 100, pageToken, includeSpamTrash: true });
+			const ids = (page.messages ?? []).map((m) => m.id).filter((id): id is string => !!id);
+			read += ids.length;
+			const metas = await this.readMetadata(ids.filter((id) => !this.seen.has(id)).map((id) => ({ id, order: -1 })));
+			for (const m of metas) {
+				newest ??= m.internalDate;
+				newest = Math.max(newest, m.internalDate);
+			}
+			const oldest = Math.min(...metas.map((m) => m.internalDate));
+			pageToken = page.nextPageToken ?? undefined;
+			if (!pageToken || (newest !== undefined && oldest < newest - RECENT_WINDOW_MS)) return;
+		}
+	}
+
+	/** Reads the keys of messages (batched metadata); deleted ones are skipped, not errors. */
+	private async readMetadata(list: Array<{ id: string; order: number }>): Promise<Array<{ internalDate: number }>> {
+		if (!list.length) return [];
+		const order = new Map(list.map((x) => [x.id, x.order]));
+		const settled = await this.client.batchGetMessagesSettled([...order.keys()], { format: 'metadata', metadataHeaders: LEDGER_HEADERS });
+		const out: Array<{ internalDate: number }> = [];
+		for (const s of settled) {
+			this.seen.add(s.id);
+			if (s.error) {
+				if (s.error instanceof NotFoundError) continue;
+				throw s.error;
+			}
+			const m = s.message as gmail_v1.Schema$Message;
+			const internalDate = Number(m.internalDate ?? 0);
+			out.push({ internalDate });
+			const headers = headerMap(m, true);
+			const key = headers[OUTREACH_HEADER.toLowerCase()]?.trim();
+			if (!key) continue;
+			const labelIds = m.labelIds ?? [];
+			this.add({
+				id: s.id,
+				threadId: m.threadId ?? '',
+				key,
+				draft: labelIds.includes('DRAFT') && !labelIds.includes('SENT'),
+				order: order.get(s.id) ?? -1,
+				internalDate,
+				labelIds,
+				...(headers['message-id'] ? { rfc822MessageId: headers['message-id'] } : {}),
+			});
+		}
+		return out;
+	}
+}
+
+function byAge(a: KeyedMessage, b: KeyedMessage): number {
+	return a.internalDate - b.internalDate || byOrder(a, b);
+}
+
+function byOrder(a: KeyedMessage, b: KeyedMessage): number {
+	return a.order - b.order || a.internalDate - b.internalDate || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
