@@ -59,6 +59,7 @@ function mailboxSummary(parts: SandboxParts, mb: Mailbox): Record<string, unknow
 		email: mb.email,
 		type: mb.type,
 		aliases: mb.aliases,
+		unverifiedAliases: mb.unverifiedAliases ?? [],
 		timezone: mb.timezone,
 		scopes: mb.scopes,
 		cap: parts.store.capOf(mb),
@@ -69,13 +70,36 @@ function mailboxSummary(parts: SandboxParts, mb: Mailbox): Record<string, unknow
 	};
 }
 
+/** Send-as aliases of a new mailbox: `aliases` as addresses or `{email, verified}`, plus `unverifiedAliases`. */
+function aliasesOf(b: Record<string, unknown>): { aliases: string[]; unverified: string[] } {
+	const aliases: string[] = [];
+	const unverified: string[] = [];
+	const list = (v: unknown, name: string): unknown[] => {
+		if (v === undefined) return [];
+		if (!Array.isArray(v)) throw badRequest(`${name} must be a list`);
+		return v;
+	};
+	for (const a of list(b.aliases, 'aliases')) {
+		if (typeof a === 'string') aliases.push(a);
+		else if (a && typeof a === 'object' && typeof (a as Record<string, unknown>).email === 'string') {
+			const { email, verified } = a as { email: string; verified?: unknown };
+			(verified === false ? unverified : aliases).push(email);
+		} else throw badRequest('aliases must be addresses or {email, verified}');
+	}
+	for (const a of list(b.unverifiedAliases, 'unverifiedAliases')) {
+		if (typeof a !== 'string') throw badRequest('unverifiedAliases must be addresses');
+		unverified.push(a);
+	}
+	return { aliases, unverified: unverified.map((a) => a.trim().toLowerCase()) };
+}
+
 /** Registers the sandbox-only admin API under /sandbox. */
 export function registerAdmin(router: Router<ApiRequest>, parts: SandboxParts): void {
 	const { store } = parts;
 	router.on('POST', '/sandbox/mailboxes', (req) => {
 		const b = jsonBody(req);
 		const scopes = Array.isArray(b.scopes) ? (b.scopes as string[]) : undefined;
-		const aliases = Array.isArray(b.aliases) ? (b.aliases as string[]) : undefined;
+		const { aliases, unverified } = aliasesOf(b);
 		const mb = store.createMailbox({
 			email: String(b.email ?? ''),
 			type: b.type as MailboxType | undefined,
@@ -83,6 +107,7 @@ export function registerAdmin(router: Router<ApiRequest>, parts: SandboxParts): 
 			timezone: str(b, 'timezone', false),
 			scopes,
 		});
+		if (unverified.length) mb.unverifiedAliases = unverified;
 		const t = store.issueTokens(mb.email, mb.scopes, true);
 		return ok({ email: mb.email, accessToken: t.accessToken, refreshToken: t.refreshToken });
 	});
@@ -217,13 +242,15 @@ export function registerAdmin(router: Router<ApiRequest>, parts: SandboxParts): 
 			quotaUnits += s.quotaUnits;
 			sent24h += store.sent24h(mb).length;
 		}
-		const body: Record<string, unknown> = { calls, quotaUnits, sent24h, errors };
+		const pendingCommits = email ? parts.timers.pending(boxes[0].email) : parts.timers.pending();
+		const body: Record<string, unknown> = { calls, quotaUnits, sent24h, errors, pendingCommits };
 		if (email) body.cap = store.capOf(boxes[0]);
 		return ok(body);
 	});
 	router.on('POST', '/sandbox/reset', () => {
 		store.reset();
 		parts.faults.clear();
+		parts.timers.clear();
 		parts.quota.clear();
 		parts.stats.clear();
 		parts.inflight.clear();

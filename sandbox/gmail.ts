@@ -1,14 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createDraft, deleteDraft, getDraft, listDrafts, sendDraft, updateDraft } from './api/drafts';
+import { createDraft, deleteDraft, getDraft, listDrafts, planDraftSend, sendDraft, updateDraft } from './api/drafts';
 import type { ApiContext, SandboxParts } from './api/context';
 import { listHistory } from './api/history';
 import { createLabel, deleteLabel, getLabel, listLabels, updateLabel } from './api/labels';
 import {
-	batchModify, deleteMessage, getAttachment, getMessage, listMessages, modifyMessage, sendMessage, trashMessage,
+	batchModify, deleteMessage, getAttachment, getMessage, listMessages, modifyMessage, planMessageSend, sendMessage, trashMessage,
+	type SendPlan,
 } from './api/messages';
 import { getProfile, getSendAs, listSendAs } from './api/profile';
 import { getThread, listThreads, modifyThread } from './api/threads';
 import { HttpError } from './errors';
+import { commitsAnyway, SEND_METHODS, type FaultRule, type FaultTimers } from './faults';
 import { METADATA_READ, METHODS } from './methods';
 import { authenticate, invalidCredentials, requireScope } from './oauth';
 import { concurrencyError, rateLimitError } from './quota';
@@ -26,6 +27,12 @@ const FAULT_MESSAGES: Record<number, string> = {
 };
 
 type GmailHandler = (ctx: ApiContext, params: Record<string, string>) => Promise<ApiResponse> | ApiResponse;
+
+/** The send methods split at the commit, for faults whose send is committed despite the error. */
+const PLANNERS: Record<string, (ctx: ApiContext) => Promise<SendPlan>> = {
+	'messages.send': planMessageSend,
+	'drafts.send': planDraftSend,
+};
 
 /** Registers the Gmail REST API under /gmail/v1/users/{userId}. */
 export function registerGmail(router: Router<ApiRequest>, parts: SandboxParts): void {
@@ -65,7 +72,10 @@ export function registerGmail(router: Router<ApiRequest>, parts: SandboxParts): 
 	api('GET', '/settings/sendAs/:email', 'settings.sendAs.get', getSendAs);
 }
 
-/** One Gmail call: auth, userId, scope, concurrency, latency, injected faults, quota, handler, post-send reset. */
+/**
+ * One Gmail call: auth, userId, scope, concurrency, latency, injected faults, quota, handler, post-send reset.
+ * A send fault that commits anyway (lateCommitMs, errorAfterCommit) is charged and checked like a real send first.
+ */
 async function call(
 	parts: SandboxParts,
 	req: ApiRequest,
@@ -74,7 +84,7 @@ async function call(
 	handler: GmailHandler,
 	scopes?: (req: ApiRequest) => string[],
 ): Promise<ApiResponse> {
-	const { store, faults, stats, inflight } = parts;
+	const { store, faults, stats, inflight, timers } = parts;
 	const { token, mailbox } = authenticate(store, req);
 	const email = mailbox.email;
 	const st = stats.of(email);
@@ -90,14 +100,10 @@ async function call(
 		if (limit > 0 && running >= limit) throw concurrencyError();
 		inflight.set(email, running + 1);
 		try {
-			const latency = faults.value(email, 'latencyMs');
-			if (latency) await sleep(latency);
+			const latency = faults.latency(email, method);
+			if (latency > 0) await timers.wait(latency);
 			const rule = faults.fire(email, method);
-			if (rule) {
-				if (rule.status === 0) return { status: 0, reset: true };
-				if (rule.status === 401) throw invalidCredentials();
-				throw new HttpError(rule.status, rule.message ?? FAULT_MESSAGES[rule.status] ?? 'Injected fault', { reason: rule.reason });
-			}
+			if (rule && !commitsAnyway(rule)) return await failWith(rule, timers);
 			const units = METHODS[method].units;
 			const q = faults.value(email, 'quota') ?? { unitsPerWindow: store.settings.quotaUnitsPerWindow, windowMs: store.settings.quotaWindowMs };
 			if (!parts.quota.charge(email, units, q.unitsPerWindow, q.windowMs)) {
@@ -105,9 +111,17 @@ async function call(
 				throw rateLimitError(store.settings.rateLimitStatus, wait);
 			}
 			st.quotaUnits += units;
-			const res = await handler({ parts, req, mailbox, token, method }, params);
+			const ctx: ApiContext = { parts, req, mailbox, token, method };
+			if (rule) {
+				// The message is checked now (a bad one fails as usual); Gmail commits it, but the client hears only the error.
+				const plan = await PLANNERS[method](ctx);
+				if (rule.errorAfterCommit) await plan.commit();
+				else timers.schedule(email, rule.lateCommitMs ?? 0, () => plan.commit());
+				return await failWith(rule, timers);
+			}
+			const res = await handler(ctx, params);
 			const resetP = faults.value(email, 'resetAfterSend') ?? 0;
-			if ((method === 'messages.send' || method === 'drafts.send') && resetP > 0 && Math.random() < resetP) {
+			if (SEND_METHODS.includes(method) && resetP > 0 && Math.random() < resetP) {
 				return { ...res, reset: true };
 			}
 			return res;
@@ -119,4 +133,12 @@ async function call(
 		st.errors[String(code)] = (st.errors[String(code)] ?? 0) + 1;
 		throw err;
 	}
+}
+
+/** The injected failure itself, after `holdMs`: no answer (status 0: the socket is destroyed) or Google's error. */
+async function failWith(rule: FaultRule, timers: FaultTimers): Promise<ApiResponse> {
+	if (rule.holdMs) await timers.wait(rule.holdMs);
+	if (rule.status === 0) return { status: 0, reset: true };
+	if (rule.status === 401) throw invalidCredentials();
+	throw new HttpError(rule.status, rule.message ?? FAULT_MESSAGES[rule.status] ?? 'Injected fault', { reason: rule.reason });
 }

@@ -4,7 +4,7 @@ import { registerAdmin } from './admin';
 import type { SandboxParts } from './api/context';
 import { handleBatch } from './batch';
 import { HttpError, OAuthError } from './errors';
-import { Faults } from './faults';
+import { Faults, FaultTimers } from './faults';
 import { registerGmail } from './gmail';
 import { authorizePage, tokenEndpoint } from './oauth';
 import { loadState, saveState } from './persist';
@@ -42,7 +42,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
 	const store = new Store(mergeSettings(DEFAULT_SETTINGS, {}));
 	if (opts.dataDir) loadState(store, opts.dataDir);
 	if (opts.settings) store.settings = mergeSettings(store.settings, opts.settings as Record<string, unknown>);
-	const parts: SandboxParts = { store, faults: new Faults(), quota: new QuotaWindows(), stats: new Stats(), inflight: new Map() };
+	const parts: SandboxParts = { store, faults: new Faults(), quota: new QuotaWindows(), stats: new Stats(), inflight: new Map(), timers: new FaultTimers() };
 
 	let saveTimer: NodeJS.Timeout | undefined;
 	const flush = () => {
@@ -115,6 +115,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
 			return `http://${host.includes(':') ? `[${host}]` : host}:${addr.port}`;
 		},
 		async close() {
+			parts.timers.clear();
 			flush();
 			await Promise.all(
 				[...servers].map(

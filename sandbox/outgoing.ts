@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { badRequest, HttpError } from './errors';
 import { baseSubject, decodeRaw, headerOf, parseMessage, removeHeader, setHeader, type ParsedMessage } from './mime';
+import { buildLimitNotice } from './notices';
 import { checkDailyCap } from './quota';
 import { newMessageId, type Mailbox, type StoredMessage, type Store } from './store';
 
@@ -22,6 +23,30 @@ export function freshId(mb: Mailbox): string {
 	let id = newMessageId();
 	while (mb.messages.has(id)) id = newMessageId();
 	return id;
+}
+
+/** Whether the mailbox may send as this address: its own or a verified send-as alias (an unverified one is not). */
+export function sendsAs(mb: Mailbox, address: string): boolean {
+	const a = address.toLowerCase();
+	return a === mb.email || mb.aliases.includes(a);
+}
+
+/** A top-level header's value as written (unfolded, encoded words kept), or undefined. */
+export function rawHeader(raw: string, name: string): string | undefined {
+	const m = /\r?\n\r?\n/.exec(raw);
+	const head = m ? raw.slice(0, m.index) : raw;
+	const lines = head.split(/\r?\n/);
+	const start = lines.findIndex((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`));
+	if (start < 0) return undefined;
+	let value = lines[start].slice(name.length + 1);
+	for (let i = start + 1; i < lines.length && /^[ \t]/.test(lines[i]); i++) value += lines[i];
+	return value.trim();
+}
+
+/** The From value with its address replaced by the primary one, keeping the display name as written. */
+export function rewrittenFrom(value: string | undefined, primary: string): string {
+	if (value && /<[^<>]*>\s*$/.test(value)) return value.replace(/<[^<>]*>\s*$/, `<${primary}>`);
+	return primary;
 }
 
 /** Every recipient address (To, Cc, Bcc). */
@@ -50,7 +75,8 @@ export function threadByHeaders(
 
 /**
  * Decodes and checks a client's message as Gmail does before sending or saving a draft:
- * base64url, From (mailbox or verified alias), recipients (1..100, sends only), Message-ID policy, thread rules.
+ * base64url, From (mailbox or verified alias, else rewritten or refused per `fromPolicy`), recipients (1..100, sends only),
+ * Message-ID policy, thread rules.
  */
 export async function prepare(
 	store: Store,
@@ -63,8 +89,14 @@ export async function prepare(
 	let raw = decodeRaw(raw64, store.settings.acceptBase64Padding);
 	let parsed = await parseMessage(raw);
 	const fromAddr = parsed.from?.address.toLowerCase();
-	if (fromAddr && fromAddr !== mb.email && !mb.aliases.includes(fromAddr)) {
-		throw badRequest(`Invalid From header: "${headerOf(parsed, 'from') ?? fromAddr}" is neither ${mb.email} nor a verified send-as alias`);
+	let changed = false;
+	if (fromAddr && !sendsAs(mb, fromAddr)) {
+		if (store.settings.fromPolicy === 'reject') {
+			throw badRequest(`Invalid From header: "${headerOf(parsed, 'from') ?? fromAddr}" is neither ${mb.email} nor a verified send-as alias`);
+		}
+		// Gmail sends anyway, from the primary address; the display name stays as the client wrote it.
+		raw = setHeader(raw, 'From', rewrittenFrom(rawHeader(raw, 'from'), mb.email));
+		changed = true;
 	}
 	if (forSend) {
 		const count = recipients(parsed).length;
@@ -73,7 +105,6 @@ export async function prepare(
 			throw badRequest(`Too many recipients: ${count} (at most ${store.settings.maxRecipients} per message)`);
 		}
 	}
-	let changed = false;
 	if (!fromAddr) {
 		raw = setHeader(raw, 'From', mb.email);
 		changed = true;
@@ -99,14 +130,21 @@ export async function prepare(
 	return { raw, parsed, threadId: thread, id };
 }
 
-/** Stores a prepared message as sent (after the daily-cap check), logs the send and delivers local copies. */
+/**
+ * Stores a prepared message as sent (after the daily-cap check), logs the send and delivers local copies.
+ * A send the late cap let through (`capLagSends`) is stored but not delivered: Gmail's limit notice comes back instead.
+ */
 export async function commitSend(store: Store, mb: Mailbox, p: Prepared): Promise<StoredMessage> {
 	checkDailyCap(store, mb);
+	const overCap = store.sent24h(mb).length >= store.capOf(mb);
+	// A late commit may find its prepared id taken meanwhile; it then gets a fresh one (and its own thread stays its own).
+	const id = mb.messages.has(p.id) ? freshId(mb) : p.id;
+	const threadId = p.threadId === p.id ? id : p.threadId;
 	const toSelf = recipients(p.parsed).some((a) => a === mb.email || mb.aliases.includes(a));
 	const now = store.clock.now();
 	const msg = store.addMessage(mb, {
-		id: p.id,
-		threadId: p.threadId,
+		id,
+		threadId,
 		labelIds: toSelf ? ['SENT', 'INBOX', 'UNREAD'] : ['SENT'],
 		raw: p.raw,
 		internalDate: now,
@@ -114,6 +152,11 @@ export async function commitSend(store: Store, mb: Mailbox, p: Prepared): Promis
 		parsed: p.parsed,
 	});
 	mb.sendLog.push(now);
+	if (overCap && store.settings.senderLimitNotice) {
+		const notice = buildLimitNotice(msg, mb.email, [...new Set(recipients(p.parsed))], now);
+		await deliverInbound(store, mb, notice);
+		return msg;
+	}
 	if (store.settings.deliverLocally) {
 		const targets = new Set(recipients(p.parsed).filter((a) => a !== mb.email && store.mailbox(a)));
 		for (const addr of targets) await deliverInbound(store, store.mailbox(addr) as Mailbox, p.raw);

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { msgIdKey, type Addr } from './mime';
-import type { Mailbox, StoredMessage } from './store';
+import type { Mailbox, MessageRef, StoredMessage } from './store';
 
 /** A parsed `q` expression. */
 export type Query =
@@ -295,4 +295,41 @@ export function wantsSpamTrash(q: Query): boolean {
 		case 'term':
 			return (q.op === 'in' || q.op === 'label') && ['anywhere', 'spam', 'trash'].includes(q.value.toLowerCase());
 	}
+}
+
+/** A write the search index has not caught up with yet: the message is not indexed, or is indexed with these older labels. */
+type Unindexed = { added: true } | { added: false; labelIds: string[] };
+
+/**
+ * The mailbox as Gmail's search index sees it at `now`: a write reaches it `lagMs` (sandbox clock) after it happened.
+ * Read off the history log, so no extra state is kept: the oldest write to a message still inside the lag decides —
+ * a new message is not found yet, a label change is searched with the labels from before it.
+ * Returns the message as indexed (a copy with the older labels), or undefined while it is not indexed at all.
+ */
+export function indexedView(mb: Mailbox, now: number, lagMs: number): (m: StoredMessage) => StoredMessage | undefined {
+	if (lagMs <= 0) return (m) => m;
+	const cutoff = now - lagMs;
+	const oldest = new Map<string, Unindexed>();
+	const before = (ref: MessageRef, added: string[], removed: string[]): Unindexed => ({
+		added: false,
+		labelIds: [...ref.labelIds.filter((l) => !added.includes(l)), ...removed.filter((l) => !ref.labelIds.includes(l))],
+	});
+	// Newest first, so the oldest unindexed write of each message is the one left in the map.
+	for (let i = mb.history.length - 1; i >= 0 && mb.history[i].at > cutoff; i--) {
+		const r = mb.history[i];
+		for (const e of r.messagesAdded ?? []) oldest.set(e.message.id, { added: true });
+		const changed = new Map<string, { ref: MessageRef; added: string[]; removed: string[] }>();
+		for (const e of r.labelsAdded ?? []) changed.set(e.message.id, { ref: e.message, added: e.labelIds, removed: [] });
+		for (const e of r.labelsRemoved ?? []) {
+			const c = changed.get(e.message.id) ?? { ref: e.message, added: [], removed: [] };
+			c.removed = e.labelIds;
+			changed.set(e.message.id, c);
+		}
+		for (const [id, c] of changed) oldest.set(id, before(c.ref, c.added, c.removed));
+	}
+	return (m) => {
+		const u = oldest.get(m.id);
+		if (!u) return m;
+		return u.added ? undefined : { ...m, labelIds: u.labelIds };
+	};
 }

@@ -26,6 +26,14 @@ export interface SandboxSettings {
 	deliverLocally: boolean;
 	/** Send a Retry-After header with the per-minute quota error. */
 	retryAfterOnRateLimit: boolean;
+	/** A write (new message, draft, label change) reaches `q` searches this many ms of the sandbox clock later. */
+	searchLagMs: number;
+	/** Listings without `q` (by labelIds, drafts.list) lag like searches too (Gmail's are reported to be at once). */
+	labelListingLag: boolean;
+	/** A From that is neither the mailbox nor a verified alias: replaced by the primary address (Gmail, as reported) or refused with 400. */
+	fromPolicy: 'rewrite' | 'reject';
+	/** Sends let through by `capLagSends` are not delivered; Gmail's mailer-daemon notice lands in the sender's inbox instead. */
+	senderLimitNotice: boolean;
 }
 
 /** Defaults matching Gmail as documented in GMAIL.md. */
@@ -43,6 +51,10 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
 	maxRecipients: 100,
 	deliverLocally: true,
 	retryAfterOnRateLimit: true,
+	searchLagMs: 2000,
+	labelListingLag: false,
+	fromPolicy: 'rewrite',
+	senderLimitNotice: true,
 };
 
 /** Merges a partial settings object over a base, rejecting unknown keys and wrong types. */
@@ -58,6 +70,8 @@ export function mergeSettings(base: SandboxSettings, patch: Record<string, unkno
 		}
 		if (typeof value !== typeof current) throw new Error(`setting ${key} must be a ${typeof current}`);
 		if (key === 'rateLimitStatus' && value !== 403 && value !== 429) throw new Error('rateLimitStatus must be 403 or 429');
+		if (key === 'fromPolicy' && value !== 'rewrite' && value !== 'reject') throw new Error("fromPolicy must be 'rewrite' or 'reject'");
+		if (key === 'searchLagMs' && !((value as number) >= 0)) throw new Error('searchLagMs must be 0 or more');
 		(out as unknown as Record<string, unknown>)[key] = value;
 	}
 	return out;

@@ -59,6 +59,8 @@ export interface Mailbox {
 	email: string;
 	type: MailboxType;
 	aliases: string[];
+	/** Send-as aliases added but not verified (sendAs.list shows them pending; they do not count as the mailbox's). */
+	unverifiedAliases?: string[];
 	timezone: string;
 	scopes: string[];
 	createdAt: number;

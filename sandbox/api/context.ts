@@ -1,5 +1,5 @@
 import { badRequest } from '../errors';
-import type { Faults } from '../faults';
+import type { Faults, FaultTimers } from '../faults';
 import type { QuotaWindows, Stats } from '../quota';
 import type { ApiRequest } from '../router';
 import type { AccessToken, Mailbox, Store } from '../store';
@@ -11,6 +11,8 @@ export interface SandboxParts {
 	quota: QuotaWindows;
 	stats: Stats;
 	inflight: Map<string, number>;
+	/** Late commits and held sockets of injected faults. */
+	timers: FaultTimers;
 }
 
 /** What a Gmail API handler gets: the request, its authenticated mailbox and the sandbox. */

@@ -3,10 +3,12 @@ import { badRequest, notFound } from '../errors';
 import { encodeRaw } from '../mime';
 import { commitSend, prepare } from '../outgoing';
 import type { ApiResponse } from '../router';
+import { checkDailyCap } from '../quota';
 import { evaluate, parseQuery } from '../search';
 import type { Draft, Mailbox, StoredMessage } from '../store';
 import { jsonBody, paginate, type ApiContext } from './context';
 import { formatOf, messageResource } from './format';
+import { listingView, sentBody, type SendPlan } from './messages';
 
 function findDraft(mb: Mailbox, id: string): { draft: Draft; message: StoredMessage } {
 	const draft = mb.drafts.get(id);
@@ -57,14 +59,18 @@ export function getDraft(ctx: ApiContext, params: Record<string, string>): ApiRe
 	return { status: 200, body: { id: draft.id, message: messageResource(message, format) } };
 }
 
-/** drafts.list (with q), newest first. */
+/** drafts.list (with q, through the lagging search index), newest first. */
 export function listDrafts(ctx: ApiContext): ApiResponse {
 	const mb = ctx.mailbox;
 	const q = ctx.req.query.get('q') ?? '';
 	const query = q.trim() ? parseQuery(q) : undefined;
 	const now = ctx.parts.store.clock.now();
+	const view = listingView(ctx, query !== undefined);
 	const all = [...mb.drafts.values()]
-		.map((d) => ({ d, m: mb.messages.get(d.messageId) }))
+		.map((d) => {
+			const m = mb.messages.get(d.messageId);
+			return { d, m: m && view(m) };
+		})
 		.filter((x): x is { d: Draft; m: StoredMessage } => x.m !== undefined)
 		.filter((x) => !query || evaluate(query, x.m, { mailbox: mb, now }))
 		.sort((a, b) => b.m.internalDate - a.m.internalDate);
@@ -94,8 +100,11 @@ export function deleteDraft(ctx: ApiContext, params: Record<string, string>): Ap
 	return { status: 204 };
 }
 
-/** drafts.send: sends the stored draft (or a replacement message); the draft is deleted and a new SENT message made. */
-export async function sendDraft(ctx: ApiContext): Promise<ApiResponse> {
+/**
+ * drafts.send up to the commit. The commit checks again that the draft still exists with the same message:
+ * a draft is sent once, so a send that lost the race (another drafts.send, a delete, an edit meanwhile) commits nothing.
+ */
+export async function planDraftSend(ctx: ApiContext): Promise<SendPlan> {
 	const body = jsonBody(ctx.req);
 	const { store } = ctx.parts;
 	const mb = ctx.mailbox;
@@ -106,8 +115,20 @@ export async function sendDraft(ctx: ApiContext): Promise<ApiResponse> {
 	const p = replacement?.raw
 		? await prepare(store, mb, replacement.raw, replacement.threadId ?? (inThread ? message.threadId : undefined), true)
 		: await prepare(store, mb, encodeRaw(message.raw), inThread ? message.threadId : undefined, true, true);
-	const sent = await commitSend(store, mb, p);
-	mb.drafts.delete(draft.id);
-	store.deleteMessage(mb, message);
-	return { status: 200, body: { id: sent.id, threadId: sent.threadId, labelIds: [...sent.labelIds] } };
+	return {
+		commit: async () => {
+			if (mb.drafts.get(draft.id) !== draft || draft.messageId !== message.id || mb.messages.get(message.id) !== message) throw notFound();
+			checkDailyCap(store, mb);
+			// Gone from the drafts before the first await, so no other drafts.send can take it meanwhile.
+			mb.drafts.delete(draft.id);
+			const sent = await commitSend(store, mb, p);
+			if (mb.messages.get(message.id) === message) store.deleteMessage(mb, message);
+			return sentBody(sent);
+		},
+	};
+}
+
+/** drafts.send: sends the stored draft (or a replacement message); the draft is deleted and a new SENT message made. */
+export async function sendDraft(ctx: ApiContext): Promise<ApiResponse> {
+	return (await planDraftSend(ctx)).commit();
 }

@@ -2,7 +2,7 @@ import { badRequest, notFound } from '../errors';
 import { attachmentData } from '../mime';
 import { commitSend, prepare } from '../outgoing';
 import type { ApiResponse } from '../router';
-import { evaluate, parseQuery, wantsSpamTrash } from '../search';
+import { evaluate, indexedView, parseQuery, wantsSpamTrash } from '../search';
 import { refOf, type Mailbox, type StoredMessage } from '../store';
 import { jsonBody, paginate, type ApiContext } from './context';
 import { formatOf, messageResource } from './format';
@@ -15,7 +15,14 @@ export function findMessage(mb: Mailbox, id: string): StoredMessage {
 	return m;
 }
 
-/** Messages matching labelIds (all of them), q and the spam/trash rule, newest first. */
+/** How a listing sees the mailbox: a search (`q`) through the lagging index, a plain listing at once unless `labelListingLag`. */
+export function listingView(ctx: ApiContext, searching: boolean): (m: StoredMessage) => StoredMessage | undefined {
+	const { store } = ctx.parts;
+	const lagged = searching || store.settings.labelListingLag;
+	return lagged ? indexedView(ctx.mailbox, store.clock.now(), store.settings.searchLagMs) : (m) => m;
+}
+
+/** Messages matching labelIds (all of them), q and the spam/trash rule, newest first; with q, as the search index sees them. */
 export function searchMessages(ctx: ApiContext): StoredMessage[] {
 	const mb = ctx.mailbox;
 	const q = ctx.req.query.get('q') ?? '';
@@ -23,7 +30,10 @@ export function searchMessages(ctx: ApiContext): StoredMessage[] {
 	const query = q.trim() ? parseQuery(q) : undefined;
 	const includeSpamTrash = ctx.req.query.get('includeSpamTrash') === 'true' || (query !== undefined && wantsSpamTrash(query));
 	const now = ctx.parts.store.clock.now();
+	const view = listingView(ctx, query !== undefined);
 	return [...mb.messages.values()]
+		.map(view)
+		.filter((m): m is StoredMessage => m !== undefined)
 		.filter((m) => labelIds.every((l) => m.labelIds.includes(l)))
 		.filter((m) => includeSpamTrash || labelIds.some((l) => l === 'SPAM' || l === 'TRASH') || !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
 		.filter((m) => !query || evaluate(query, m, { mailbox: mb, now }))
@@ -56,13 +66,29 @@ export function getAttachment(ctx: ApiContext, params: Record<string, string>): 
 	return { status: 200, body: { attachmentId: params.attachmentId, size: data.length, data: data.toString('base64url') } };
 }
 
-/** messages.send: JSON `{raw, threadId}`. */
-export async function sendMessage(ctx: ApiContext): Promise<ApiResponse> {
+/** A send checked and ready to commit: now, or later for a late-commit fault. */
+export interface SendPlan {
+	/** Stores the message as sent and answers as the method does; throws (committing nothing) if it can no longer be sent. */
+	commit(): Promise<ApiResponse>;
+}
+
+/** The answer of messages.send and drafts.send. */
+export function sentBody(m: StoredMessage): ApiResponse {
+	return { status: 200, body: { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds] } };
+}
+
+/** messages.send up to the commit: JSON `{raw, threadId}` decoded and checked. */
+export async function planMessageSend(ctx: ApiContext): Promise<SendPlan> {
 	const body = jsonBody(ctx.req);
 	const { store } = ctx.parts;
-	const p = await prepare(store, ctx.mailbox, body.raw, body.threadId, true);
-	const m = await commitSend(store, ctx.mailbox, p);
-	return { status: 200, body: { id: m.id, threadId: m.threadId, labelIds: [...m.labelIds] } };
+	const mb = ctx.mailbox;
+	const p = await prepare(store, mb, body.raw, body.threadId, true);
+	return { commit: async () => sentBody(await commitSend(store, mb, p)) };
+}
+
+/** messages.send: JSON `{raw, threadId}`. */
+export async function sendMessage(ctx: ApiContext): Promise<ApiResponse> {
+	return (await planMessageSend(ctx)).commit();
 }
 
 /** Checks addLabelIds/removeLabelIds as Gmail does (known ids; SENT and DRAFT cannot be set by hand). */

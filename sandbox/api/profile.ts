@@ -18,7 +18,7 @@ export function getProfile(ctx: ApiContext): ApiResponse {
 	};
 }
 
-function sendAs(mb: Mailbox, address: string): Record<string, unknown> {
+function sendAs(mb: Mailbox, address: string, verified = true): Record<string, unknown> {
 	const primary = address === mb.email;
 	const out: Record<string, unknown> = {
 		sendAsEmail: address,
@@ -28,20 +28,23 @@ function sendAs(mb: Mailbox, address: string): Record<string, unknown> {
 		isDefault: primary,
 		treatAsAlias: !primary,
 	};
-	if (!primary) out.verificationStatus = 'accepted';
+	// Gmail reports verification only for custom "from" aliases, not for the primary address.
+	if (!primary) out.verificationStatus = verified ? 'accepted' : 'pending';
 	return out;
 }
 
-/** users.settings.sendAs.list: the primary address and every verified alias. */
+/** users.settings.sendAs.list: the primary address, every verified alias, and unverified ones as pending. */
 export function listSendAs(ctx: ApiContext): ApiResponse {
 	const mb = ctx.mailbox;
-	return { status: 200, body: { sendAs: [mb.email, ...mb.aliases].map((a) => sendAs(mb, a)) } };
+	const list = [...[mb.email, ...mb.aliases].map((a) => sendAs(mb, a)), ...(mb.unverifiedAliases ?? []).map((a) => sendAs(mb, a, false))];
+	return { status: 200, body: { sendAs: list } };
 }
 
 /** users.settings.sendAs.get */
 export function getSendAs(ctx: ApiContext, params: Record<string, string>): ApiResponse {
 	const mb = ctx.mailbox;
 	const addr = params.email.toLowerCase();
+	if (mb.unverifiedAliases?.includes(addr)) return { status: 200, body: sendAs(mb, addr, false) };
 	if (addr !== mb.email && !mb.aliases.includes(addr)) throw notFound();
 	return { status: 200, body: sendAs(mb, addr) };
 }

@@ -12,6 +12,8 @@ export interface MailboxOptions {
 	email: string;
 	type?: 'gmail' | 'workspace' | 'workspace-trial' | number;
 	aliases?: string[];
+	/** Send-as aliases that are not verified: listed as pending, and not a From Gmail keeps. */
+	unverifiedAliases?: string[];
 	timezone?: string;
 	scopes?: string[];
 }
@@ -46,6 +48,8 @@ export interface SandboxStats {
 	sent24h: number;
 	errors: Record<string, number>;
 	cap?: number;
+	/** Late commits of injected faults still waiting. */
+	pendingCommits?: number;
 }
 
 /** A running sandbox with thin wrappers over its admin API. */
