@@ -3,3 +3,5 @@ export * from './credentials/GmailOutreachOAuth2Api.credentials';
 export * from './credentials/GmailOutreachServiceAccountApi.credentials';
 export * from './nodes/GmailOutreachSend/GmailOutreachSend.node.js';
 export * from './nodes/GmailThreadedReply/GmailThreadedReply.node.js';
+export * from './nodes/GmailReplyDetector/GmailReplyDetector.node.js';
+export * from './nodes/GmailReplyDetectorTrigger/GmailReplyDetectorTrigger.node.js';

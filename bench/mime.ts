@@ -1,27 +1,39 @@
-// Benchmark 3: building 1,000 personalised text+HTML messages — our compose + MIME builder vs plain nodemailer MailComposer.
+// Benchmark 3: building 1,000 personalised text+HTML messages — our compose + MIME builder vs plain nodemailer MailComposer —
+// and a dry run with a 1 MB attachment: the builder alone and the Send node in Preview mode, with peak RSS growth.
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import PostalMime from 'postal-mime';
+import type { INodeExecutionData } from 'n8n-workflow';
 import { composeMessage, leadRecipient, senderAddress } from '../nodes/shared/core/compose';
-import { buildRaw } from '../nodes/shared/core/mime';
-import { benchLeads, TEMPLATES, UNSUBSCRIBE } from './leads';
+import { buildRaw, type MessageSpec } from '../nodes/shared/core/mime';
+import { benchLeads, sendParameters, TEMPLATES, UNSUBSCRIBE } from './leads';
+import { startBenchSandbox } from './sandbox';
 import { median, num, ratio, type Table } from './table';
 
 const MESSAGES = 1000;
 const ROUNDS = 3;
 const WARM_UP = 100;
+// The dry run builds a 1.4 MB message per lead; BENCH_DRY_RUN_LEADS=10000 gives the README's 10,000-lead figure (about a minute).
+const DRY_RUN_LEADS = Number(process.env.BENCH_DRY_RUN_LEADS) || 1000;
+const PLAIN_DRY_RUN_LEADS = Math.min(DRY_RUN_LEADS, 300);
+// The Send node's Preview keeps every item's raw message on its output, so its run stays small (see the notes).
+const NODE_PREVIEW_LEADS = 100;
+const ATTACHMENT_BYTES = 1024 * 1024;
 
 type Row = Record<string, unknown>;
+type Attachments = NonNullable<MessageSpec['attachments']>;
 
 /** Ours: address validation, merge tags with fallbacks, spintax, HTML escaping, footer, List-Unsubscribe, outreach headers, hardened MIME. */
-async function ours(row: Row, i: number): Promise<string> {
+async function ours(row: Row, i: number, attachments?: Attachments): Promise<string> {
 	const from = senderAddress('owner@bench.example', 'Olivia Owner');
 	const to = leadRecipient(row, { emailField: 'email', nameFields: ['first_name', 'last_name'] }, i + 2);
-	const c = composeMessage(row, TEMPLATES, { from, to, campaign: 'bench', step: 1, unsubscribe: UNSUBSCRIBE });
+	const c = composeMessage(row, TEMPLATES, { from, to, campaign: 'bench', step: 1, unsubscribe: UNSUBSCRIBE, attachments });
 	return (await buildRaw(c.spec)).raw;
 }
 
 /** Plain: the guide's str.format (template literals over pre-filled strings, no escaping), then MailComposer as documented. */
-async function plain(row: Row): Promise<string> {
+async function plain(row: Row, _i = 0, attachments?: Attachments): Promise<string> {
 	const first = String(row.first_name);
 	const company = String(row.company);
 	const pain = String(row.pain || 'scaling the team');
@@ -38,15 +50,71 @@ async function plain(row: Row): Promise<string> {
 			'List-Unsubscribe': `<mailto:stop@bench.example?subject=stop>, <${unsubscribe}>`,
 			'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
 		},
+		attachments,
 	});
 	return (await composer.compile().build()).toString('base64url');
 }
 
-async function timed(build: (row: Row, i: number) => Promise<string>, rows: Row[]): Promise<{ ms: number; bytes: number }> {
+type Build = (row: Row, i: number, attachments?: Attachments) => Promise<string>;
+
+/** Builds every row; only the raw length is kept, as a dry run keeps only a summary. Peak RSS is sampled every 20 messages. */
+async function timed(build: Build, rows: Row[], attachments?: Attachments): Promise<{ ms: number; bytes: number; peakRss: number }> {
+	collectGarbage();
+	const start = process.memoryUsage.rss();
+	let peak = start;
 	const t = performance.now();
 	let bytes = 0;
-	for (const [i, row] of rows.entries()) bytes += (await build(row, i)).length;
-	return { ms: performance.now() - t, bytes };
+	for (const [i, row] of rows.entries()) {
+		bytes += (await build(row, i, attachments)).length;
+		if (i % 20 === 0) peak = Math.max(peak, process.memoryUsage.rss());
+	}
+	return { ms: performance.now() - t, bytes, peakRss: Math.max(peak, process.memoryUsage.rss()) - start };
+}
+
+let gc: (() => void) | undefined;
+/** A full collection before a measured phase, so its RSS growth is its own (gc exposed at run time, no CLI flag needed). */
+function collectGarbage(): void {
+	if (!gc) {
+		v8.setFlagsFromString('--expose-gc');
+		gc = vm.runInNewContext('gc') as () => void;
+	}
+	gc();
+}
+
+const mb = (bytes: number) => `${num(bytes / 1024 / 1024, bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+
+/** The Send node (n8n-core, in process) in Preview mode over leads sharing one 1 MB binary: msgs/s, peak RSS growth and what its outputs keep. */
+async function nodePreview(): Promise<{ ms: number; peakRss: number; retained: number; raw: number; previewed: number }> {
+	const { GmailOutreachSend } = await import('../nodes/GmailOutreachSend/GmailOutreachSend.node.js');
+	const { runNode, sandboxOAuthCredential } = await import('../test/support/n8n');
+	const b = await startBenchSandbox({ quotaUnitsPerWindow: 100_000_000 });
+	try {
+		const mailbox = await b.sb.createMailbox({ email: 'owner@bench.example', type: 'workspace' });
+		const binary = { file: { data: Buffer.alloc(ATTACHMENT_BYTES, 0x41).toString('base64'), mimeType: 'application/pdf', fileName: 'brochure.pdf' } };
+		const items: INodeExecutionData[] = benchLeads(NODE_PREVIEW_LEADS).map((json, i) => ({ json, binary, pairedItem: { item: i } }));
+		const parameters = sendParameters('preview');
+		parameters.options = { ...(parameters.options as object), attachments: 'file' };
+		collectGarbage();
+		const before = process.memoryUsage();
+		let peak = before.rss;
+		const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
+		const t = performance.now();
+		const run = await runNode({ node: GmailOutreachSend, parameters, items, credentials: { gmailOutreachOAuth2Api: sandboxOAuthCredential(b.apiUrl, mailbox) } });
+		const ms = performance.now() - t;
+		clearInterval(sampler);
+		if (run.error) throw run.error;
+		const previews = (run.outputs[0] ?? []).filter((i) => i.json.status === 'preview');
+		const raw = previews.reduce((n, i) => n + String(i.json.raw ?? '').length, 0);
+		collectGarbage();
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		collectGarbage();
+		const after = process.memoryUsage();
+		// Still holding the outputs: what one previewed lead keeps (its raw message is an external string).
+		const retained = after.heapUsed + after.external - before.heapUsed - before.external;
+		return { ms, peakRss: Math.max(peak, process.memoryUsage.rss()) - before.rss, retained, raw, previewed: previews.length };
+	} finally {
+		await b.close();
+	}
 }
 
 /** Median of alternating rounds after a warm-up; a sample of each is parsed with postal-mime (an independent parser). */
@@ -72,18 +140,37 @@ export async function mimeBench(): Promise<Table> {
 	if (p.subject !== 'Quick question for Company 1 & Sons') throw new Error(`plain sample subject: ${p.subject}`);
 	const oursMs = median(times.ours);
 	const plainMs = median(times.plain);
-	const rate = (ms: number) => num((MESSAGES / ms) * 1000);
+
+	// Dry run: every lead gets the same 1 MB attachment Buffer; nothing per lead may keep a copy of it.
+	const attachments = [{ filename: 'brochure.pdf', contentType: 'application/pdf', content: Buffer.alloc(ATTACHMENT_BYTES, 0x41) }];
+	const dryRows = benchLeads(DRY_RUN_LEADS);
+	const dryPlain = await timed(plain, dryRows.slice(0, PLAIN_DRY_RUN_LEADS), attachments);
+	const dryOurs = await timed(ours, dryRows, attachments);
+	const withAttachment = await PostalMime.parse(Buffer.from(await ours(dryRows[0], 0, attachments), 'base64url').toString('utf8'));
+	const content = withAttachment.attachments[0]?.content;
+	if (typeof content === 'string' || content?.byteLength !== ATTACHMENT_BYTES) throw new Error('the dry run message lost its attachment');
+	const node = await nodePreview();
+	if (node.previewed !== NODE_PREVIEW_LEADS) throw new Error(`the Send node previewed ${node.previewed} of ${NODE_PREVIEW_LEADS}`);
+
+	const rate = (n: number, ms: number) => num((n / ms) * 1000);
+	const us = (n: number, ms: number) => num((ms * 1000) / n);
 	return {
-		title: `3. MIME: ${num(MESSAGES)} personalised text+HTML messages (one core)`,
-		columns: ['approach', 'msgs/s', 'ms per 1,000', 'µs per msg', 'avg raw bytes'],
+		title: `3. MIME: ${num(MESSAGES)} personalised text+HTML messages, and a dry run with a 1 MB attachment (one core)`,
+		columns: ['approach', 'leads', 'msgs/s', 'µs per msg', 'avg raw bytes', 'peak RSS growth'],
 		rows: [
-			['plain: template literals + MailComposer', rate(plainMs), num(plainMs), num((plainMs * 1000) / MESSAGES), num(bytes.plain / MESSAGES)],
-			['ours: composeMessage + buildRaw', rate(oursMs), num(oursMs), num((oursMs * 1000) / MESSAGES), num(bytes.ours / MESSAGES)],
-			['overhead ratio ours / plain (time)', '', ratio(oursMs, plainMs), '', ratio(bytes.ours, bytes.plain)],
+			['plain: template literals + MailComposer', num(MESSAGES), rate(MESSAGES, plainMs), us(MESSAGES, plainMs), num(bytes.plain / MESSAGES), ''],
+			['ours: composeMessage + buildRaw', num(MESSAGES), rate(MESSAGES, oursMs), us(MESSAGES, oursMs), num(bytes.ours / MESSAGES), ''],
+			['overhead ratio ours / plain (time)', '', '', ratio(oursMs, plainMs), ratio(bytes.ours, bytes.plain), ''],
+			['dry run, 1 MB attachment: plain MailComposer', num(PLAIN_DRY_RUN_LEADS), rate(PLAIN_DRY_RUN_LEADS, dryPlain.ms), us(PLAIN_DRY_RUN_LEADS, dryPlain.ms), num(dryPlain.bytes / PLAIN_DRY_RUN_LEADS), mb(dryPlain.peakRss)],
+			['dry run, 1 MB attachment: ours (builder)', num(DRY_RUN_LEADS), rate(DRY_RUN_LEADS, dryOurs.ms), us(DRY_RUN_LEADS, dryOurs.ms), num(dryOurs.bytes / DRY_RUN_LEADS), mb(dryOurs.peakRss)],
+			['dry run ratio ours / plain (time)', '', '', ratio(dryOurs.ms / DRY_RUN_LEADS, dryPlain.ms / PLAIN_DRY_RUN_LEADS), '', ''],
+			['Send node, Preview mode (n8n-core), 1 MB binary', num(NODE_PREVIEW_LEADS), rate(NODE_PREVIEW_LEADS, node.ms), us(NODE_PREVIEW_LEADS, node.ms), '', mb(node.peakRss)],
 		],
 		notes: [
 			`median of ${ROUNDS} alternating rounds after ${WARM_UP} warm-up messages each; both outputs parsed by postal-mime for one sample lead.`,
 			`HTML escaping of row values: ours ${o.html?.includes('&lt;1&gt;') ? 'escapes "<1>" to "&lt;1&gt;"' : 'does not escape'}; plain ${p.html?.includes('&lt;1&gt;') ? 'escapes' : 'puts the raw "<1>" into the HTML'}.`,
+			`dry run: one shared 1 MB Buffer, only each raw's length kept; peak RSS growth over a full collection before the phase (BENCH_DRY_RUN_LEADS=${DRY_RUN_LEADS}).`,
+			`Send node Preview: peak RSS grows ${mb(node.peakRss / NODE_PREVIEW_LEADS)} per lead; after the run it still keeps ${mb(node.retained / NODE_PREVIEW_LEADS)} per lead, ${mb(node.raw / NODE_PREVIEW_LEADS)} of it the base64url raw message on each output item. 10,000 leads: about ${mb((node.peakRss / NODE_PREVIEW_LEADS) * 10_000)} at peak.`,
 		],
 	};
 }

@@ -7,6 +7,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { checkEngagement } from '../nodes/shared/node/engagement';
 import { LabelBatcher } from '../nodes/shared/node/labels';
 import { gmailClient, type ClientOptions, type GmailClient } from '../nodes/shared/transport';
 
@@ -40,6 +41,14 @@ async function sendAll(client: GmailClient, items: INodeExecutionData[]): Promis
 	);
 }
 
+/** The engagement check for every item's `email` (the sending nodes' pre-send check): one stop reason (or 'none') per lead. */
+async function engagement(client: GmailClient, items: INodeExecutionData[]): Promise<IDataObject[]> {
+	const ours = [String((await client.getProfile()).emailAddress ?? '')];
+	const leads = items.map((i) => ({ address: String(i.json.email), options: { firstSentAt: 0 } }));
+	const result = await checkEngagement(client, leads, { ours });
+	return leads.map((l) => ({ email: l.address, stop: result.get(l.address.toLowerCase())?.stop?.reason ?? 'none' }));
+}
+
 /** Runs op 'label' (first item's arguments) or 'sendAll' (one send per item); the first output item carries timing and client counters. */
 export class BenchProbe implements INodeType {
 	description: INodeTypeDescription = {
@@ -68,6 +77,7 @@ export class BenchProbe implements INodeType {
 		let results: IDataObject[];
 		if (op === 'label') results = [await label(client, items[0].json)];
 		else if (op === 'sendAll') results = await sendAll(client, items);
+		else if (op === 'engagement') results = await engagement(client, items);
 		else throw new Error(`bench probe: unknown op ${op}`);
 		const stats = { ms: Date.now() - started, started, unitsSpent: client.unitsSpent, calls: { ...client.calls }, retries: client.retries };
 		return [results.map((json, i) => ({ json: i === 0 ? { ...json, stats } : json, pairedItem: { item: Math.min(i, items.length - 1) } }))];

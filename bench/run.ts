@@ -8,9 +8,12 @@ import { render, type Table } from './table';
 const BENCHES: Array<{ name: string; run: () => Promise<Table> }> = [
 	// Loaded on demand: a benchmark's imports (n8n-core, googleapis) cost seconds.
 	{ name: 'already-sent', run: async () => (await import('./already-sent')).alreadySentBench() },
+	{ name: 'engagement', run: async () => (await import('./engagement')).engagementBench() },
 	{ name: 'labels', run: async () => (await import('./labels')).labelsBench() },
 	{ name: 'mime', run: async () => (await import('./mime')).mimeBench() },
 	{ name: 'pacing', run: async () => (await import('./pacing')).pacingBench() },
+	{ name: 'quota', run: async () => (await import('./quota')).quotaBench() },
+	{ name: 'replies', run: async () => (await import('./replies')).repliesBench() },
 ];
 
 async function main(): Promise<void> {

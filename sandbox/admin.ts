@@ -1,6 +1,7 @@
 import type { SandboxParts } from './api/context';
 import { jsonBody } from './api/context';
 import { buildAnswer, buildSimple, type ReplyKind } from './builders';
+import { editDraft } from './edit-draft';
 import { badRequest, HttpError, notFound } from './errors';
 import { parseMessage } from './mime';
 import { commitSend, deliverInbound, freshId } from './outgoing';
@@ -166,6 +167,7 @@ export function registerAdmin(router: Router<ApiRequest>, parts: SandboxParts): 
 		const m = await deliverInbound(store, mb, raw);
 		return ok({ id: m.id, threadId: m.threadId });
 	});
+	router.on('POST', '/sandbox/mailboxes/:email/drafts/:id/edit', (req, p) => editDraft(parts, req, p));
 	router.on('POST', '/sandbox/manual-send', async (req) => {
 		const b = jsonBody(req);
 		const mb = mailboxOr404(parts, str(b, 'from'));

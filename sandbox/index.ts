@@ -94,7 +94,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
 			const headers: Record<string, string> = {};
 			for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(', ') : v;
 			void dispatch({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers, body: Buffer.concat(chunks).toString('utf8') }).then((r) =>
-				send(res, r),
+				send(res, r, store.clock.now()),
 			);
 		});
 	}
@@ -131,12 +131,13 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
 	};
 }
 
-function send(res: http.ServerResponse, r: ApiResponse): void {
+function send(res: http.ServerResponse, r: ApiResponse, now: number): void {
 	if (r.reset) {
 		res.socket?.destroy();
 		return;
 	}
-	const headers: Record<string, string> = { ...(r.headers ?? {}) };
+	// Like Google's front ends, the Date header tells the server's time: here the sandbox clock's, so clients can go by it.
+	const headers: Record<string, string> = { Date: new Date(now).toUTCString(), ...(r.headers ?? {}) };
 	let payload = '';
 	if (r.body !== undefined && r.status !== 204) {
 		if (typeof r.body === 'string') payload = r.body;

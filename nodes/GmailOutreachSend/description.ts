@@ -63,23 +63,5 @@ export const sendProperties: INodeProperties[] = [
 		hint: `${TEMPLATE_HINT}. Follow-ups (Gmail Threaded Reply) keep the subject this email was sent with.`,
 	},
 	...bodyProperties({ hint: TEMPLATE_HINT, textPlaceholder: '{Hi|Hello} {{first_name | "there"}},', show: fromParameters }),
-	optionsCollection([
-		{
-			displayName: 'Check Mailbox for Opt-Outs',
-			name: 'checkMailboxSuppression',
-			type: 'boolean',
-			default: true,
-			description:
-				'Whether to skip leads named by messages labelled Outreach/Unsubscribed or Outreach/Bounced in the mailbox',
-		},
-		{
-			displayName: 'Suppression List',
-			name: 'suppressionList',
-			type: 'string',
-			typeOptions: { rows: 3 },
-			default: '',
-			placeholder: 'ceo@example.com, @competitor.com',
-			description: 'Addresses and whole domains (@domain.com) never to mail; comma or newline separated',
-		},
-	]),
+	optionsCollection([]),
 ];

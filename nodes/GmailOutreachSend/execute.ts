@@ -1,9 +1,24 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { chunk, evidenceHeader, LOOKUP_BATCH, RunDeduper, type MessageEvidence } from '../shared/core/campaign';
+import { normalizeAddress } from '../shared/core/address';
+import {
+	bareMessageId,
+	chunk,
+	evidenceHeader,
+	listUnsubscribeMailtos,
+	LOOKUP_BATCH,
+	mailtoAddress,
+	RunDeduper,
+	type MessageEvidence,
+} from '../shared/core/campaign';
+import type { EngagementOptions } from '../shared/core/engagement';
+import { addressesOf } from '../shared/core/followup';
+import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
+import { checkEngagement, type EngagementLead } from '../shared/node/engagement';
 import { attempt } from '../shared/node/attempt';
-import { EvidenceLimitError, mailboxSuppressed, sentEvidence, suppressionLabelIds } from '../shared/node/evidence';
+import { EvidenceLimitError, mailboxSuppressed, sentEvidence, suppressionLabelIds, type SentEvidence } from '../shared/node/evidence';
 import { SendingRun, type SentMessage, type Stop } from '../shared/node/sending';
 import { GmailError } from '../shared/transport';
+import { readSenders, type Senders } from '../shared/node/senders';
 import { draftTemplateLoader } from './draft';
 import { readItemParams } from './params';
 import { prepareLead, type Lead } from './prepare';
@@ -24,15 +39,17 @@ function keyed(run: SendingRun, key: string): MessageEvidence | undefined {
 }
 
 /** Phase 1: validates and renders every item before anything is sent; one address once per run. */
-async function prepare(run: SendingRun): Promise<{ leads: Lead[]; stop?: Stop }> {
-	let mailbox: Promise<string> | undefined;
+async function prepare(run: SendingRun): Promise<{ leads: Lead[]; senders?: Promise<Senders>; stop?: Stop }> {
+	let senders: Promise<Senders> | undefined;
 	const pc = {
 		ctx: run.ctx,
-		mailbox: () => (mailbox ??= run.client.getProfile().then((p) => p.emailAddress ?? '')),
+		senders: () => (senders ??= readSenders(run.client)),
 		draftTemplate: draftTemplateLoader(run.client),
 	};
 	const leads: Lead[] = [];
 	const dedupe = new RunDeduper();
+	// Addresses a row's own status or the suppression list stops: every row with that address is stopped too.
+	const suppressedBy = new Map<string, number>();
 	for (let i = 0; i < run.items.length; i++) {
 		const r = await attempt(() => prepareLead(pc, i, run.items[i].json ?? {}, readItemParams(run.ctx, i)));
 		if (!r.ok) {
@@ -43,22 +60,73 @@ async function prepare(run: SendingRun): Promise<{ leads: Lead[]; stop?: Stop }>
 		}
 		const p = r.value;
 		if ('kind' in p) {
+			const to = typeof p.extra?.to === 'string' ? normalizeAddress(p.extra.to) : undefined;
+			if (p.reason === 'suppressed' && to && !suppressedBy.has(to)) suppressedBy.set(to, i);
 			run.reject(i, p);
-			continue;
-		}
-		const first = dedupe.claim(p.address, i);
-		if (first !== undefined) {
-			run.reject(i, { kind: 'skipped', reason: 'duplicate_in_run', extra: { duplicateOfItem: first, to: p.to.address } });
 			continue;
 		}
 		leads.push(p);
 	}
-	return { leads };
+	const kept: Lead[] = [];
+	for (const lead of leads) {
+		const row = suppressedBy.get(lead.address);
+		if (row !== undefined) {
+			const suppression = `another row with this address (row ${row + 1}) is suppressed`;
+			run.reject(lead.itemIndex, { kind: 'skipped', reason: 'suppressed', extra: { suppression, duplicateOfItem: row, to: lead.to.address } });
+			continue;
+		}
+		const first = dedupe.claim(lead.address, lead.itemIndex);
+		if (first !== undefined) {
+			run.reject(lead.itemIndex, { kind: 'skipped', reason: 'duplicate_in_run', extra: { duplicateOfItem: first, to: lead.to.address } });
+			continue;
+		}
+		kept.push(lead);
+	}
+	return { leads: kept, senders };
 }
 
-/** Phase 2: per batch of leads, one evidence search (already sent? opted out?), then the sends that are still due. */
-async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined> {
+/** Keys of this campaign's steps up to the lead's: what ties a DSN or complaint to the lead, and when the campaign began. */
+function campaignKeys(lead: Lead): string[] {
+	return Array.from({ length: lead.step }, (_v, k) => outreachKey(lead.campaign, k + 1, lead.address));
+}
+
+/** What the engagement check needs to know of a lead from the sent mail found for it. */
+function engagementLead(lead: Lead, sent: SentEvidence): EngagementLead & { options: EngagementOptions } {
+	const keys = campaignKeys(lead);
+	const mine = sent.all.filter((m) => addressesOf(evidenceHeader(m, 'To')).some((a) => normalizeAddress(a.address) === lead.address));
+	const campaign = mine.filter((m) => keys.includes(evidenceHeader(m, OUTREACH_HEADER)?.trim() ?? ''));
+	const firstSentAt = campaign.length ? Math.min(...campaign.map((m) => m.internalDate ?? Infinity)) : undefined;
+	return {
+		address: lead.to.address,
+		threadIds: campaign.map((m) => m.threadId),
+		keys,
+		messageIds: mine.map((m) => evidenceHeader(m, 'Message-ID') ?? '').filter(Boolean),
+		options: { ...(firstSentAt !== undefined && Number.isFinite(firstSentAt) ? { firstSentAt } : {}), softBounceStops: lead.softBounceStops },
+	};
+}
+
+/** The List-Unsubscribe mailto addresses of the batch: mail to them is an opt-out, whatever it says. */
+function unsubscribeTargets(batch: Lead[], sent: SentEvidence): string[] {
+	const out = new Set<string>();
+	for (const l of batch) for (const a of [mailtoAddress(l.composed.spec.listUnsubscribe?.mailto)]) if (a) out.add(a);
+	for (const m of sent.all) for (const a of listUnsubscribeMailtos(evidenceHeader(m, 'List-Unsubscribe'))) out.add(a);
+	return [...out];
+}
+
+/** The oldest sent message with the key that Gmail did not report as undelivered. */
+function delivered(run: SendingRun, sent: SentEvidence, key: string): MessageEvidence | undefined {
+	return sent.all.find((m) => {
+		if (evidenceHeader(m, OUTREACH_HEADER)?.trim() !== key) return false;
+		const id = evidenceHeader(m, 'Message-ID');
+		return !(id && run.undelivered.has(bareMessageId(id)));
+	});
+}
+
+/** Phase 2: per batch of leads, the mailbox's evidence (already sent? replied, opted out, bounced?), then the sends still due. */
+async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders> | undefined): Promise<Stop | undefined> {
 	if (!leads.length) return undefined;
+	const us = await attempt(() => senders ?? readSenders(run.client));
+	if (!us.ok) return run.stopFor(us.error, leads[0].itemIndex);
 	if (run.settings.mode === 'send') {
 		// The lag-free view starts before the first search, so nothing falls between the two.
 		const opened = await attempt(() => run.ledger.open());
@@ -77,7 +145,9 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 			const suppressed = suppressionLabels.size
 				? await mailboxSuppressed(run.client, suppressionLabels, check)
 				: { suppressed: new Map<string, string>(), unproven: new Map<string, string>() };
-			return { sent, suppressed };
+			const ctx = { ours: us.value.ours, unsubscribeAddresses: unsubscribeTargets(batch, sent) };
+			const engagement = await checkEngagement(run.client, batch.map((l) => engagementLead(l, sent)), ctx, await run.recentInbound(ctx));
+			return { sent, suppressed, engagement };
 		});
 		if (!lookup.ok) {
 			const stop = run.stopFor(lookup.error, batch[0].itemIndex);
@@ -86,9 +156,11 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 			for (const lead of batch) run.defer(lead.itemIndex, 'lookup_failed', stop.error, identity(lead));
 			continue;
 		}
-		const { sent, suppressed } = lookup.value;
+		const { sent, suppressed, engagement } = lookup.value;
 		for (const lead of batch) {
-			const existing = sent.byKey.get(lead.composed.key) ?? keyed(run, lead.composed.key);
+			const eng = engagement.get(lead.address);
+			for (const id of eng?.undelivered ?? []) run.undelivered.add(bareMessageId(id));
+			const existing = delivered(run, sent, lead.composed.key) ?? keyed(run, lead.composed.key);
 			const suppressedBy = suppressed.suppressed.get(lead.address);
 			// Never a possible second send or a send after an opt-out: a lead the look-ups could not settle waits.
 			const optOutLabel = suppressed.unproven.get(lead.to.address);
@@ -98,13 +170,16 @@ async function sendAll(run: SendingRun, leads: Lead[]): Promise<Stop | undefined
 				run.manualCheck(lead.itemIndex, new EvidenceLimitError(lead.to.address, why), identity(lead));
 				continue;
 			}
+			if (!existing && eng?.stop) {
+				run.stopped(lead.itemIndex, eng, identity(lead));
+				continue;
+			}
 			const stop = await sendLead(run, lead, existing, suppressedBy);
 			if (stop) return stop;
 		}
 	}
 	return undefined;
 }
-
 /** One lead after the evidence search: already sent, opted out in the mailbox, previewed, or sent. */
 async function sendLead(run: SendingRun, lead: Lead, existing: MessageEvidence | undefined, suppressedBy: string | undefined): Promise<Stop | undefined> {
 	const i = lead.itemIndex;
@@ -136,5 +211,5 @@ export async function executeSend(this: IExecuteFunctions): Promise<INodeExecuti
 	if (!this.getInputData().length) return [[], [], [], []];
 	const run = await SendingRun.open(this, 'Gmail Outreach Send');
 	const prepared = await prepare(run);
-	return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads)));
+	return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads, prepared.senders)));
 }

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 import { csv, readMessageParams, str, type MessageParams } from '../shared/node/params';
 
 /** One item's parameters, expressions resolved for that item: the shared ones plus the Send node's own. */
@@ -8,13 +8,10 @@ export interface ItemParams extends MessageParams {
 	templateSource: 'parameters' | 'draft';
 	draftId: string;
 	subject: string;
-	suppressionList: string;
-	checkMailboxSuppression: boolean;
 }
 
 /** Reads one item's parameters; throws n8n's own error for an expression that cannot be resolved. */
 export function readItemParams(ctx: IExecuteFunctions, i: number): ItemParams {
-	const options = ctx.getNodeParameter('options', i, {}) as IDataObject;
 	const templateSource = ctx.getNodeParameter('templateSource', i, 'parameters') === 'draft' ? 'draft' : 'parameters';
 	return {
 		...readMessageParams(ctx, i, templateSource === 'parameters'),
@@ -23,7 +20,5 @@ export function readItemParams(ctx: IExecuteFunctions, i: number): ItemParams {
 		templateSource,
 		draftId: templateSource === 'draft' ? str(ctx.getNodeParameter('draftId', i, '')).trim() : '',
 		subject: templateSource === 'parameters' ? str(ctx.getNodeParameter('subject', i, '')) : '',
-		suppressionList: str(options.suppressionList),
-		checkMailboxSuppression: options.checkMailboxSuppression !== false,
 	};
 }

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { normalizeAddress, type ParsedAddress } from '../shared/core/address';
-import { parseSuppressionList, sentLabelName, suppressionReason, SuppressionListError } from '../shared/core/campaign';
+import { sentLabelName, suppressionReason } from '../shared/core/campaign';
 import { composeMessage, leadRecipient, type Composed, type Templates } from '../shared/core/compose';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
@@ -11,8 +11,10 @@ import {
 	ParameterError,
 	senderParameter,
 	strictRejection,
+	suppressionListParameter,
 	type Rejection,
 } from '../shared/node/inputs';
+import { checkFrom, type Senders } from '../shared/node/senders';
 import { DraftTemplateError, type DraftTemplate } from './draft';
 import type { ItemParams } from './params';
 
@@ -27,12 +29,13 @@ export interface Lead {
 	composed: Composed;
 	labels: string[];
 	checkMailbox: boolean;
+	softBounceStops: boolean;
 }
 
-/** Loads what an item needs from outside its row: the mailbox address and a draft used as template. */
+/** Loads what an item needs from outside its row: who the mailbox is (and may send as) and a draft used as template. */
 export interface PrepareContext {
 	ctx: IExecuteFunctions;
-	mailbox: () => Promise<string>;
+	senders: () => Promise<Senders>;
 	draftTemplate: (draftId: string) => Promise<DraftTemplate>;
 }
 
@@ -44,17 +47,14 @@ export async function prepareLead(pc: PrepareContext, itemIndex: number, row: ID
 	const to = leadRecipient(row, { emailField: p.emailField, nameFields: p.nameFields }, rowNumber);
 	const address = normalizeAddress(to.address);
 
-	const parsedList = await attempt(() => parseSuppressionList(p.suppressionList));
-	if (!parsedList.ok) {
-		const e = parsedList.error;
-		if (e instanceof SuppressionListError) throw new ParameterError(rowNumber, 'suppressionList', e.message, { cause: e });
-		throw e;
-	}
+	const list = suppressionListParameter(rowNumber, p.suppressionList);
 	const status = p.statusField ? lookupField(row, p.statusField) : undefined;
-	const suppressed = suppressionReason(to.address, { list: parsedList.value, status, statuses: p.suppressStatuses });
+	const suppressed = suppressionReason(to.address, { list, status, statuses: p.suppressStatuses });
 	if (suppressed) return { kind: 'skipped', reason: 'suppressed', extra: { suppression: suppressed, to: to.address } };
 
-	const from = senderParameter(rowNumber, p.from || (await pc.mailbox()), p.senderName);
+	const senders = await pc.senders();
+	const from = senderParameter(rowNumber, p.from || senders.mailbox, p.senderName);
+	checkFrom(senders, rowNumber, from.address);
 	const replyTo = addressListParameter(rowNumber, 'replyTo', p.replyTo);
 	const cc = addressListParameter(rowNumber, 'cc', p.cc);
 	const bcc = addressListParameter(rowNumber, 'bcc', p.bcc);
@@ -101,5 +101,6 @@ export async function prepareLead(pc: PrepareContext, itemIndex: number, row: ID
 		composed,
 		labels: [...(p.applySentLabel ? [sentLabelName(p.campaign)] : []), ...p.labels],
 		checkMailbox: p.checkMailboxSuppression,
+		softBounceStops: p.softBounceStops,
 	};
 }

@@ -82,7 +82,7 @@ export const threadedReplyProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			'Whether to skip the thread when someone other than this mailbox wrote a human (not automatic) message after our last one. Turn off only for templated answers to inbound mail.',
+			'Whether to stop when the lead (or anyone in the lead\'s thread) wrote a human, not automatic, message at any time after the campaign\'s first email — wherever it is in the mailbox. Turn off only for templated answers to inbound mail.',
 	},
 	optionsCollection([
 		{
@@ -91,6 +91,21 @@ export const threadedReplyProperties: INodeProperties[] = [
 			type: 'boolean',
 			default: false,
 			description: 'Whether to quote the previous message under the reply ("On <date>, <sender> wrote:" and "> " lines)',
+		},
+		{
+			displayName: 'Wait Until the Lead Is Back',
+			name: 'waitUntilBack',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether a lead whose out-of-office states a return date goes to Deferred until the first business morning (09:00, Mon–Fri) of that date in the lead\'s time zone, instead of getting the follow-up while away',
+		},
+		{
+			displayName: 'Lead Time Zone Field',
+			name: 'timezoneField',
+			type: 'string',
+			default: 'timezone',
+			description: 'Item field with the lead\'s IANA time zone (e.g. Europe/Berlin) for the return morning; else the workflow\'s time zone',
 		},
 	]),
 ];

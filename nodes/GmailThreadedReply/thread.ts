@@ -4,30 +4,11 @@ import type { GmailClient } from '../shared/transport';
 import { NotFoundError } from '../shared/transport';
 import { sameLabelName, sentSearchQuery } from '../shared/core/campaign';
 import { attempt } from '../shared/node/attempt';
+import { ENGAGEMENT_HEADERS } from '../shared/node/engagement';
 import { headerMap } from '../shared/node/payload';
 
 /** Headers threads.get returns for the follow-up decision (format=metadata): threading, classification, idempotency. */
-export const THREAD_HEADERS = [
-	'From',
-	'To',
-	'Cc',
-	'Reply-To',
-	'Date',
-	'Subject',
-	'Message-ID',
-	'References',
-	'In-Reply-To',
-	'Auto-Submitted',
-	'X-Autoreply',
-	'X-Autorespond',
-	'Precedence',
-	'Content-Type',
-	'Return-Path',
-	'X-Failed-Recipients',
-	'X-Outreach-Key',
-	'X-Outreach-Campaign',
-	'X-Outreach-Step',
-];
+export const THREAD_HEADERS = [...new Set([...ENGAGEMENT_HEADERS, 'List-Unsubscribe', 'X-Outreach-Campaign', 'X-Outreach-Step'])];
 
 /** A Gmail API message as the core's ThreadMessage (header names lower-cased; the first value of a repeated header wins). */
 export function toThreadMessage(m: gmail_v1.Schema$Message): ThreadMessage {

@@ -93,7 +93,7 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 			assert.equal(parsed.from?.address, DEMO_MAILBOX.email);
 		}
 		const stats = await env.sandbox.stats(DEMO_MAILBOX.email);
-		assert.equal(stats.calls['drafts.send'], DEMO_LEADS.length);
+		assert.equal(stats.calls['messages.send'], DEMO_LEADS.length);
 	});
 
 	test('re-running the cold campaign sends nothing new (already_sent)', async () => {
@@ -152,7 +152,7 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 		const labelled = (await env.sandbox.messages(DEMO_MAILBOX.email)).filter((m) => m.labelIds.some((l) => l.startsWith('Label_')));
 		assert.ok(labelled.length >= DEMO_LEADS.length, 'sent messages carry the campaign label');
 		const stats = await env.sandbox.stats(DEMO_MAILBOX.email);
-		assert.equal(stats.calls['drafts.send'], DEMO_LEADS.length + 2 * continuing.length);
+		assert.equal(stats.calls['messages.send'], DEMO_LEADS.length + 2 * continuing.length);
 	});
 
 	test('our node types in the examples are the community package names', () => {

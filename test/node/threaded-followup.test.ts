@@ -127,10 +127,9 @@ const cases: Case[] = [
 		reason: 'already_sent',
 	},
 	{
-		name: 'more of our messages than steps before it: already_sent',
+		name: 'our own hand-written message is never a step: the follow-up goes',
 		thread: () => [first(), msg(ME)],
-		action: 'skip',
-		reason: 'already_sent',
+		action: 'send',
 	},
 	{
 		name: 'already_sent wins over a later reply (re-run after the lead answered step 2)',
@@ -145,9 +144,15 @@ const cases: Case[] = [
 		action: 'send',
 	},
 	{
-		name: 'a reply before our last message does not stop the next step',
-		thread: () => [first(), msg(LEAD), msg(ME, { 'x-outreach-key': KEY2 })],
+		name: 'live conversation: a reply at any time after the first message stops every later step, whatever followed',
+		thread: () => [first(), msg(LEAD), msg(ME), msg(ME, { 'x-outreach-key': KEY2 })],
 		input: { step: 3, stepKey: 'go-step3key' },
+		action: 'skip',
+		reason: 'replied',
+	},
+	{
+		name: 'a human message before the campaign began is an older conversation, not a reply',
+		thread: () => [msg(LEAD, { subject: 'Quick question' }, { internalDate: '1' }), first()],
 		action: 'send',
 	},
 	{
@@ -156,10 +161,9 @@ const cases: Case[] = [
 		action: 'send',
 	},
 	{
-		name: 'message from our alias counts towards already_sent',
+		name: 'a message from our alias without this step\'s key is not the step',
 		thread: () => [first(), msg(ALIAS.toLowerCase())],
-		action: 'skip',
-		reason: 'already_sent',
+		action: 'send',
 	},
 	{
 		name: 'stopIfEngaged false answers an inbound human message',

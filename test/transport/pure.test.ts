@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { backoffDelay, classifyError, METHOD_UNITS, parseRetryAfter, Pacer, unitsFor } from '../../nodes/shared/transport';
+import { backoffDelay, classifyError, METHOD_UNITS, nextPacificMidnight, parseRetryAfter, Pacer, retryAtOf, unitsFor } from '../../nodes/shared/transport';
 import { buildBatchBody, parseBatchResponse } from '../../nodes/shared/transport/batch';
 
 const now = new Date('2026-03-01T12:00:00Z');
@@ -71,6 +71,38 @@ describe('parseRetryAfter', () => {
 	];
 	for (const [input, expected] of table) {
 		test(String(input), () => assert.equal(parseRetryAfter(input, now)?.toISOString(), expected));
+	}
+});
+
+describe('retryAtOf (header, message): the later one wins', () => {
+	const table: Array<[string, string | undefined, string | undefined, string | undefined]> = [
+		['header seconds only', '60', 'User-rate limit exceeded', '2026-03-01T12:01:00.000Z'],
+		['message time only', undefined, 'User-rate limit exceeded. Retry after 2026-03-01T15:00:00.000Z', '2026-03-01T15:00:00.000Z'],
+		['message later than header', '60', 'Retry after 2026-03-01T15:00:00Z (Mail sending)', '2026-03-01T15:00:00.000Z'],
+		['header later than message', '86400', 'Retry after 2026-03-01T15:00:00Z (Mail sending)', '2026-03-02T12:00:00.000Z'],
+		['HTTP-date header later than message', 'Sun, 01 Mar 2026 16:00:00 GMT', 'Retry after 2026-03-01T15:00:00Z', '2026-03-01T16:00:00.000Z'],
+		['a number in the message is not a wait', undefined, '429', undefined],
+		['neither', undefined, 'Rate Limit Exceeded', undefined],
+	];
+	for (const [title, header, message, expected] of table) {
+		test(title, () => assert.equal(retryAtOf(header, message, now)?.toISOString(), expected));
+	}
+});
+
+describe('nextPacificMidnight (when Google resets daily project quotas)', () => {
+	const table: Array<[string, string, string]> = [
+		['PST afternoon', '2026-01-15T20:00:00Z', '2026-01-16T08:00:00.000Z'],
+		['PDT morning', '2026-07-04T18:00:00Z', '2026-07-05T07:00:00.000Z'],
+		['a millisecond before midnight PDT', '2026-07-05T06:59:59.999Z', '2026-07-05T07:00:00.000Z'],
+		['exactly midnight PDT is the next day', '2026-07-05T07:00:00.000Z', '2026-07-06T07:00:00.000Z'],
+		['evening before spring-forward (PST → next midnight PST)', '2026-03-08T07:30:00Z', '2026-03-08T08:00:00.000Z'],
+		['spring-forward day (next midnight is PDT)', '2026-03-08T19:00:00Z', '2026-03-09T07:00:00.000Z'],
+		['evening before fall-back (PDT)', '2026-11-01T06:00:00Z', '2026-11-01T07:00:00.000Z'],
+		['fall-back day (next midnight is PST)', '2026-11-01T20:00:00Z', '2026-11-02T08:00:00.000Z'],
+		['UTC midnight is afternoon in Los Angeles', '2026-01-16T00:00:00Z', '2026-01-16T08:00:00.000Z'],
+	];
+	for (const [title, at, expected] of table) {
+		test(title, () => assert.equal(nextPacificMidnight(new Date(at)).toISOString(), expected));
 	}
 });
 

@@ -93,3 +93,12 @@ describe('replyHeaders', () => {
 		assert.throws(() => replyHeaders({ messageId: '  ', subject: 's' }), ThreadingError);
 	});
 });
+
+test('References fallback: a parent without References but with In-Reply-To (Outlook, auto-replies) keeps the chain (RFC 5322 §3.6.4)', () => {
+	const h = replyHeaders({ messageId: '<c@x>', inReplyTo: '<b@x>', subject: 'Re: hi' });
+	assert.deepEqual(h.references, ['<b@x>', '<c@x>']);
+	// Several ids in In-Reply-To do not say which is the parent: RFC 5322 then leaves References to the parent alone.
+	assert.deepEqual(replyHeaders({ messageId: '<c@x>', inReplyTo: '<a@x> <b@x>', subject: 'hi' }).references, ['<c@x>']);
+	// References, when present, win over In-Reply-To.
+	assert.deepEqual(replyHeaders({ messageId: '<c@x>', references: '<a@x> <b@x>', inReplyTo: '<z@x>', subject: 'hi' }).references, ['<a@x>', '<b@x>', '<c@x>']);
+});

@@ -138,7 +138,30 @@ export interface MessageEvidence {
 	id: string;
 	threadId: string;
 	labelIds?: string[];
+	/** When Gmail filed it (epoch ms), where known. */
+	internalDate?: number;
 	headers: Record<string, string | undefined>;
+}
+
+/** The address of a List-Unsubscribe mailto target ('mailto:a@x?subject=…', '<mailto:…>' or a bare address), lower-cased. */
+export function mailtoAddress(value: string | undefined): string | undefined {
+	const m = /(?:mailto:)?([^<>\s?,;:]+@[^<>\s?,;]+)/i.exec(value ?? '');
+	if (!m) return undefined;
+	try {
+		return decodeURIComponent(m[1]).toLowerCase();
+	} catch {
+		return m[1].toLowerCase();
+	}
+}
+
+/** The mailto addresses a List-Unsubscribe header names (a header may list a URL and a mailto). */
+export function listUnsubscribeMailtos(header: string | undefined): string[] {
+	return [...(header ?? '').matchAll(/<\s*mailto:([^>]+)>/gi)].map((m) => mailtoAddress(m[1])).filter((a): a is string => !!a);
+}
+
+/** The RFC 822 Message-ID without its angle brackets, lower-cased, for comparing ids from different headers. */
+export function bareMessageId(id: string): string {
+	return id.trim().replace(/^<|>$/g, '').toLowerCase();
 }
 
 /** Looks a header up case-insensitively in evidence headers. */

@@ -1,6 +1,6 @@
 import { AddressError, CONTROL_CHARS, normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
 import { OUTREACH_HEADER, outreachKey } from './idempotency';
-import type { MessageSpec } from './mime';
+import { encodedWordLocalPart, type MessageSpec } from './mime';
 import { escapeHtml, htmlToText, lookupField, missingFields, normalizeFieldName, renderTemplate } from './template';
 
 /** Headers naming the campaign and step of every outreach message, next to the idempotency key. */
@@ -55,10 +55,16 @@ export function leadRecipient(row: Record<string, unknown>, fields: RecipientFie
 		throw new FieldError(rowNumber, fields.emailField, problem, 'invalid_address', { cause: failure });
 	}
 	const parsed = list[0];
+	if (encodedWordLocalPart(parsed.address)) {
+		const problem = `invalid address "${raw.trim()}": the local part looks like an RFC 2047 encoded word ("=?…?=")`;
+		throw new FieldError(rowNumber, fields.emailField, problem, 'invalid_address');
+	}
 	const nameParts: string[] = [];
 	for (const field of fields.nameFields ?? []) {
 		const value = lookupField(row, field);
 		if (value === undefined || value === null) continue;
+		// An object or array cell would otherwise become the display name '[object Object]' or 'a,b'.
+		if (typeof value === 'object') throw new FieldError(rowNumber, field, `not text (${Array.isArray(value) ? 'array' : 'object'})`, 'invalid_row');
 		const text = String(value).trim();
 		if (CONTROL_CHARS.test(text)) {
 			throw new FieldError(rowNumber, field, 'contains line breaks or control characters', 'invalid_row');
@@ -124,11 +130,23 @@ function mergeRow(row: Record<string, unknown>, extra: Record<string, string>): 
 	return out;
 }
 
+// A UTF-16 surrogate without its pair: encodeURIComponent throws on one ('URI malformed').
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** encodeURIComponent that never throws: a lone surrogate becomes U+FFFD, as it does in the UTF-8 message body. */
+function encodeUriValue(text: string): string {
+	try {
+		return encodeURIComponent(text);
+	} catch {
+		return encodeURIComponent(text.replace(LONE_SURROGATE, '\uFFFD'));
+	}
+}
+
 /** The row with every value URL-encoded, for merge tags inside URLs and mailto targets. */
 function urlEncodedRow(row: Record<string, unknown>): Record<string, unknown> {
 	const out: Record<string, unknown> = {};
 	for (const [k, v] of Object.entries(row)) {
-		out[k] = v === undefined || v === null ? v : encodeURIComponent(typeof v === 'object' ? JSON.stringify(v) : String(v));
+		out[k] = v === undefined || v === null ? v : encodeUriValue(typeof v === 'object' ? JSON.stringify(v) : String(v));
 	}
 	return out;
 }
@@ -146,9 +164,12 @@ export function composeMessage(row: Record<string, unknown>, templates: Template
 	const seed = address;
 	const unsub = opts.unsubscribe ?? {};
 	const base = mergeRow(row, { email: opts.to.address });
-	const encoded = urlEncodedRow(base);
-	const url = unsub.url?.trim() ? renderTemplate(unsub.url.trim(), encoded, { seed }) : undefined;
-	const mailto = unsub.mailto?.trim() ? renderTemplate(unsub.mailto.trim(), encoded, { seed }) : undefined;
+	const urlTemplate = unsub.url?.trim();
+	const mailtoTemplate = unsub.mailto?.trim();
+	// Only rows with an unsubscribe target pay for URL-encoding every value.
+	const encoded = urlTemplate || mailtoTemplate ? urlEncodedRow(base) : {};
+	const url = urlTemplate ? renderTemplate(urlTemplate, encoded, { seed }) : undefined;
+	const mailto = mailtoTemplate ? renderTemplate(mailtoTemplate, encoded, { seed }) : undefined;
 	const merged = mergeRow(base, { unsubscribe_url: url ?? '' });
 
 	const required = [templates.text ?? '', templates.html ?? '', unsub.url ?? '', unsub.mailto ?? '', unsub.footer ?? ''];

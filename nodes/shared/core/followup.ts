@@ -1,5 +1,7 @@
 import { normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
-import { classifyInbound, type InboundHeaders, type InboundKind } from './classify';
+import { classifyMetadata, type InboundHeaders } from './classify';
+import { bareMessageId } from './campaign';
+import { decideEngagement, type EngagementEvent, type EngagementStop, type LeadEngagement } from './engagement';
 import { appendHtml } from './compose';
 import { OUTREACH_HEADER } from './idempotency';
 import { escapeHtml, htmlToText } from './template';
@@ -15,7 +17,7 @@ export interface ThreadMessage {
 }
 
 /** Why a follow-up is not sent. */
-export type FollowupSkipReason = 'replied' | 'bounced' | 'unsubscribed' | 'already_sent';
+export type FollowupSkipReason = EngagementStop | 'already_sent';
 
 /** Who a follow-up goes to. */
 export interface FollowupRecipients {
@@ -30,10 +32,16 @@ export interface FollowupInput {
 	ourAddresses: string[];
 	/** This step's idempotency key (idempotency.outreachKey); a message of ours carrying it means the step went out. */
 	stepKey?: string;
-	/** The sequence step being sent (2 = first follow-up); our messages beyond step - 1 mean it went out. */
+	/** The sequence step being sent (2 = first follow-up). */
 	step?: number;
+	/** Keys of the campaign's earlier steps: the oldest of them in the thread is when the campaign began. */
+	campaignKeys?: string[];
 	/** When false, a human reply does not stop the send (templated answers to inbound mail). Default true. */
 	stopIfEngaged?: boolean;
+	/** The mailbox-wide engagement of the lead (the node's batched check); without it, the thread alone decides. */
+	engagement?: LeadEngagement;
+	/** Bare Message-IDs of our messages Gmail reported as never sent (its limit notice): they are not steps. */
+	undelivered?: Set<string>;
 	/** Reply to everyone on the thread instead of only the other side. Default false. */
 	replyAll?: boolean;
 }
@@ -46,6 +54,11 @@ export interface FollowupDecision {
 	detail: string;
 	/** The message that decided a skip (the reply, the bounce, our earlier send of this step). */
 	evidence?: ThreadMessage;
+	/** The engagement event behind a skip, or the lead's out-of-office (the node may wait until the lead is back). */
+	event?: EngagementEvent;
+	/** The engagement stop behind a skip (reason, scope, evidence). */
+	stop?: LeadEngagement['stop'];
+	away?: LeadEngagement['away'];
 	/** The last message of the thread: the reply's parent. */
 	parent?: ThreadMessage;
 	inReplyTo?: string;
@@ -67,19 +80,6 @@ export class FollowupError extends Error {
 
 // Drafts, trash and spam are in threads.get's answer but are not part of the conversation.
 const IGNORED_LABELS = new Set(['DRAFT', 'TRASH', 'SPAM']);
-
-// An opt-out answer the lead typed (the "please remove me" reply); headers alone cannot tell it from a reply.
-const UNSUBSCRIBE_PATTERN =
-	/\b(unsubscribe|remove me|take me off|opt[ -]?out|stop (e-?mailing|contacting|sending)|(do not|don'?t) (e-?mail|contact|write to) me)\b/i;
-
-// Where a quoted earlier message starts in a snippet: our own footer must not read as the lead's opt-out.
-const QUOTE_START = /(\bOn\b.{0,120}?\bwrote:|&gt;|>|-{2,}\s*Original Message)/is;
-
-/** The lead's own words in a snippet, without the quote of our message that usually follows them. */
-function ownWords(snippet: string): string {
-	const at = snippet.search(QUOTE_START);
-	return at < 0 ? snippet : snippet.slice(0, at);
-}
 
 /** Sorts a thread's conversation messages oldest first (Gmail's order; internalDate breaks nothing when missing). */
 export function conversation(messages: ThreadMessage[]): ThreadMessage[] {
@@ -116,15 +116,36 @@ export function isOurs(message: ThreadMessage, ourAddresses: string[]): boolean 
 	return (message.labelIds ?? []).includes('SENT');
 }
 
-/** Classifies a message from the other side: a bounce, an opt-out request, an automatic answer, or a person. */
-export function classifyThreadMessage(message: ThreadMessage): InboundKind | 'unsubscribe' {
-	const { kind } = classifyInbound(message.headers);
-	if (kind !== 'human') return kind;
-	const said = `${message.headers['subject'] ?? ''}\n${ownWords(message.snippet ?? '')}`;
-	return UNSUBSCRIBE_PATTERN.test(said) ? 'unsubscribe' : 'human';
+/** Whether a message from the other side was written by a person (not a bounce, report or automatic answer). */
+export function isPersonal(message: ThreadMessage, ourAddresses: string[] = []): boolean {
+	const kind = classifyMetadata(message.headers, message.snippet ?? '', { ourAddresses }).kind;
+	return kind === 'human' || kind === 'unsubscribe';
 }
 
-/** Decides whether step N may go into this thread, and with which parent, headers and recipients. */
+/** The thread's messages from the other side as engagement events, classified from their headers and snippet. */
+export function threadEvents(messages: ThreadMessage[], ourAddresses: string[], threadId = ''): EngagementEvent[] {
+	const events: EngagementEvent[] = [];
+	for (const m of conversation(messages)) {
+		if (isOurs(m, ourAddresses)) continue;
+		const from = addressesOf(m.headers['from'])[0]?.address;
+		const cls = classifyMetadata(m.headers, m.snippet ?? '', { ourAddresses });
+		events.push({ id: m.id, threadId, at: Number(m.internalDate ?? 0), cls, match: 'thread', ...(from ? { from: normalizeAddress(from) } : {}), snippet: m.snippet ?? '' });
+	}
+	return events;
+}
+
+/** When the campaign began in this thread: its oldest keyed message of ours, else our oldest message. */
+export function campaignStart(messages: ThreadMessage[], ourAddresses: string[], campaignKeys: string[] = []): number | undefined {
+	const ours = conversation(messages).filter((m) => isOurs(m, ourAddresses));
+	const keyed = ours.filter((m) => campaignKeys.includes(m.headers[OUTREACH_HEADER.toLowerCase()]?.trim() ?? ''));
+	const first = keyed[0] ?? ours[0];
+	return first ? Number(first.internalDate ?? 0) : undefined;
+}
+
+/**
+ * Decides whether step N may go into this thread, and with which parent, headers and recipients. Whether the
+ * lead may be mailed at all is the engagement rule's (decideEngagement); only keyed evidence makes a step sent.
+ */
 export function decideFollowup(input: FollowupInput): FollowupDecision {
 	const thread = conversation(input.messages);
 	const ours = thread.filter((m) => isOurs(m, input.ourAddresses));
@@ -132,36 +153,29 @@ export function decideFollowup(input: FollowupInput): FollowupDecision {
 	const parent = thread[thread.length - 1];
 	if (!parent) throw new FollowupError('threadId', 'The thread has no message to reply to');
 
-	const skip = (reason: FollowupSkipReason, detail: string, evidence?: ThreadMessage): FollowupDecision => ({
+	const skip = (reason: FollowupSkipReason, detail: string, evidence?: ThreadMessage, event?: EngagementEvent): FollowupDecision => ({
 		action: 'skip',
 		reason,
 		detail,
 		evidence,
+		...(event ? { event } : {}),
 		parent,
 		...base,
 	});
 
-	const keyed = input.stepKey ? messageWithKey(ours, input.stepKey) : undefined;
+	const delivered = ours.filter((m) => !input.undelivered?.has(bareMessageId(m.headers['message-id'] ?? '')));
+	const keyed = input.stepKey ? messageWithKey(delivered, input.stepKey) : undefined;
 	if (keyed) return skip('already_sent', `This step's message is already in the thread (${keyed.id})`, keyed);
-	if (input.step !== undefined && ours.length > input.step - 1) {
-		const last = ours[ours.length - 1];
-		return skip(
-			'already_sent',
-			`The thread already holds ${ours.length} of our messages, step ${input.step} needs at most ${input.step - 1} before it`,
-			last,
-		);
-	}
 
-	const theirs = thread.filter((m) => !isOurs(m, input.ourAddresses));
-	const bounce = theirs.find((m) => classifyThreadMessage(m) === 'bounce');
-	if (bounce) return skip('bounced', `The message bounced (${describe(bounce)})`, bounce);
-	const optOut = theirs.find((m) => classifyThreadMessage(m) === 'unsubscribe');
-	if (optOut) return skip('unsubscribed', `${describe(optOut)} asked not to be contacted`, optOut);
-
-	const lastOurs = ours.length ? thread.indexOf(ours[ours.length - 1]) : -1;
-	if (input.stopIfEngaged !== false) {
-		const reply = thread.slice(lastOurs + 1).find((m) => !isOurs(m, input.ourAddresses) && classifyThreadMessage(m) === 'human');
-		if (reply) return skip('replied', `${describe(reply)} replied after our last message`, reply);
+	const engagement =
+		input.engagement ??
+		decideEngagement(threadEvents(thread, input.ourAddresses), {
+			firstSentAt: campaignStart(thread, input.ourAddresses, input.campaignKeys),
+			replyStops: input.stopIfEngaged !== false,
+		});
+	if (engagement.stop) {
+		const ev = engagement.stop.event;
+		return { ...skip(engagement.stop.reason, engagement.stop.detail, thread.find((m) => m.id === ev.id) ?? { id: ev.id, headers: {} }, ev), stop: engagement.stop };
 	}
 
 	const messageId = parent.headers['message-id']?.trim();
@@ -170,17 +184,19 @@ export function decideFollowup(input: FollowupInput): FollowupDecision {
 	const headers = replyHeaders({
 		messageId,
 		references: parent.headers['references'],
+		inReplyTo: parent.headers['in-reply-to'],
 		subject: thread[0].headers['subject'] ?? parent.headers['subject'] ?? '',
 	});
 	return {
 		action: 'send',
-		detail: 'No reply, bounce or opt-out since our last message',
+		detail: 'No reply, bounce or opt-out since the campaign began',
 		parent,
 		inReplyTo: headers.inReplyTo,
 		references: headers.references,
 		subject: headers.subject,
 		recipients: replyRecipients(thread, input.ourAddresses, input.replyAll ?? false),
 		ourMessages: ours.length,
+		...(engagement.away ? { away: engagement.away } : {}),
 	};
 }
 
@@ -191,7 +207,7 @@ export function decideFollowup(input: FollowupInput): FollowupDecision {
 export function replyRecipients(thread: ThreadMessage[], ourAddresses: string[], replyAll: boolean): FollowupRecipients {
 	const conv = conversation(thread);
 	const source =
-		[...conv].reverse().find((m) => isOurs(m, ourAddresses) || classifyThreadMessage(m) === 'human') ??
+		[...conv].reverse().find((m) => isOurs(m, ourAddresses) || isPersonal(m, ourAddresses)) ??
 		conv[conv.length - 1];
 	if (!source) return { to: [], cc: [] };
 	const h = source.headers;
@@ -257,10 +273,11 @@ export function quoteHtml(html: string, meta: { date?: string; from?: string }):
 	);
 }
 
-function describe(m: ThreadMessage): string {
-	const from = addressesOf(m.headers['from'])[0]?.address ?? m.headers['from'] ?? 'unknown sender';
-	const when = m.internalDate ? ` on ${new Date(Number(m.internalDate)).toISOString()}` : '';
-	return `${from}${when}`;
+
+/** The From address of our newest message in the thread (the alias that carries the conversation), if any. */
+export function ourLastFrom(messages: ThreadMessage[], ourAddresses: string[]): string | undefined {
+	const ours = conversation(messages).filter((m) => isOurs(m, ourAddresses));
+	return addressesOf(ours[ours.length - 1]?.headers['from'])[0]?.address;
 }
 
 /** The lead of a thread: the first recipient of our earliest message (the outreach's To), if any. */

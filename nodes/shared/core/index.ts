@@ -7,3 +7,6 @@ export * from './idempotency';
 export * from './compose';
 export * from './campaign';
 export * from './followup';
+export * from './capacity';
+export * from './window';
+export * from './schedule';

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { domainToASCII } from 'node:url';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import mimeFuncs from 'nodemailer/lib/mime-funcs';
+import qp from 'nodemailer/lib/qp';
 import { AddressError, asciiAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
 import { htmlToText } from './template';
 import { parseMessageIds } from './threading';
 
 /** Gmail's API accepts at most 100 recipients (To+Cc+Bcc) per message. */
 export const MAX_RECIPIENTS = 100;
+
+/** Gmail's API accepts messages of at most 35 MB (36,700,160 bytes) for messages.send and drafts. */
+export const MAX_MESSAGE_BYTES = 36_700_160;
 
 /** A message cannot be built; field names the offending MessageSpec field. */
 export class MimeError extends Error {
@@ -80,17 +85,58 @@ function encodeName(name: string): string {
 	return encodeText(text);
 }
 
+// RFC 2047 §5 forbids encoded words in an addr-spec, yet lenient readers (Python's email package among them)
+// decode one there anyway: '=?utf-8?b?eA0KQmNjOi…?=@x.test' would reach them as an address holding CR LF.
+const ENCODED_WORD = /=\?.*\?=/;
+
+/** True when the local part of an address looks like an RFC 2047 encoded word ('=?…?='), which readers may decode. */
+export function encodedWordLocalPart(address: string): boolean {
+	return address.includes('=?') && ENCODED_WORD.test(address.slice(0, address.lastIndexOf('@')));
+}
+
+/** A validated address with its wire form (domain in punycode), so it is parsed once per build. */
+interface WireAddress {
+	name?: string;
+	address: string;
+	wire: string;
+}
+
+// The sender's domain (and a campaign's few lead domains) repeat on every message.
+const ASCII_DOMAINS = new Map<string, string>();
+
+/**
+ * asciiAddress for an address parseAddress already validated: the same lower-cased punycode domain,
+ * without parsing and validating the address a second and third time.
+ */
+function wireAddress(address: string): string {
+	const at = address.lastIndexOf('@');
+	const domain = address.slice(at + 1);
+	let ascii = ASCII_DOMAINS.get(domain);
+	if (ascii === undefined) {
+		ascii = domainToASCII(domain.toLowerCase());
+		if (ASCII_DOMAINS.size >= 1024) ASCII_DOMAINS.clear();
+		ASCII_DOMAINS.set(domain, ascii);
+	}
+	return `${address.slice(0, at)}@${ascii}`;
+}
+
+/** The wire form of a validated address; refuses a local part a reader could decode into other text. */
+function toWire(a: ParsedAddress): WireAddress {
+	if (encodedWordLocalPart(a.address)) throw new AddressError(a.address, 'the local part looks like an RFC 2047 encoded word ("=?…?=")');
+	return { ...a, wire: wireAddress(a.address) };
+}
+
 /** Parses one address field into validated addresses (domain in punycode for the wire). */
-function addresses(field: string, value: Addresses | undefined): ParsedAddress[] {
+function addresses(field: string, value: Addresses | undefined): WireAddress[] {
 	if (value === undefined || value === null || value === '') return [];
 	const list = Array.isArray(value) ? value : [value];
 	const result = attempt(() =>
-		list.flatMap((v): ParsedAddress[] => {
-			if (typeof v === 'string') return parseAddressList(v);
+		list.flatMap((v): WireAddress[] => {
+			if (typeof v === 'string') return parseAddressList(v).map(toWire);
 			if (!v || typeof v.address !== 'string') throw new AddressError(String(v), 'not an address');
 			const parsed = parseAddress(v.address);
 			if (parsed.name !== undefined) throw new AddressError(v.address, 'address field contains a display name');
-			return [{ name: v.name, address: parsed.address }];
+			return [toWire({ name: v.name, address: parsed.address })];
 		}),
 	);
 	if (result instanceof Error) throw new MimeError(field, `${field}: ${result.message}`, { cause: result });
@@ -107,13 +153,13 @@ function attempt<T>(fn: () => T): T | Error {
 }
 
 /** Formats validated addresses as one header value. */
-function formatAddresses(list: ParsedAddress[]): string {
-	return list
-		.map((a) => {
-			const name = a.name ? encodeName(a.name) : '';
-			return name ? `${name} <${asciiAddress(a.address)}>` : asciiAddress(a.address);
-		})
-		.join(', ');
+function formatAddresses(list: WireAddress[]): string {
+	let out = '';
+	for (const a of list) {
+		const name = a.name ? encodeName(a.name) : '';
+		out += (out ? ', ' : '') + (name ? `${name} <${a.wire}>` : a.wire);
+	}
+	return out;
 }
 
 /** One Message-ID from input, or a MimeError. */
@@ -191,6 +237,12 @@ function crlf(text: string): string {
 
 /** RFC 5322 message bytes; text+html → multipart/alternative, attachments → multipart/mixed; every header sanitised and encoded here. */
 export async function buildMime(spec: MessageSpec): Promise<Buffer> {
+	const { head, body } = await buildParts(spec);
+	return Buffer.concat([head, body]);
+}
+
+/** The message as the address header lines we write and the rest nodemailer writes, not yet joined. */
+async function buildParts(spec: MessageSpec): Promise<{ head: Buffer; body: Buffer }> {
 	const from = addresses('from', spec.from);
 	if (from.length !== 1) throw new MimeError('from', 'from: exactly one sender address is required');
 	const to = addresses('to', spec.to);
@@ -222,7 +274,7 @@ export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 		if (value) headers.push({ key, value });
 	};
 	add('Subject', encodeText(spec.subject));
-	const fromDomain = asciiAddress(from[0].address).split('@')[1];
+	const fromDomain = from[0].wire.slice(from[0].wire.lastIndexOf('@') + 1);
 	add('Message-ID', spec.messageId ? messageIdOf('messageId', spec.messageId) : `<${randomUUID()}@${fromDomain}>`);
 	if (spec.inReplyTo) add('In-Reply-To', messageIdOf('inReplyTo', spec.inReplyTo));
 	const references = [spec.references ?? []]
@@ -250,6 +302,10 @@ export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 		return { filename, contentType, content: a.content };
 	});
 
+	// base64 makes every 3 attachment bytes 4, so attachments alone may already exceed Gmail's limit: fail before encoding them.
+	const attachmentBytes = attachments.reduce((n, a) => n + Math.ceil(a.content.length / 3) * 4, 0);
+	if (attachmentBytes > MAX_MESSAGE_BYTES) throw tooLarge(attachmentBytes, 'at least ');
+
 	const html = spec.html ? crlf(spec.html) : undefined;
 	const text = crlf(spec.text || (spec.html ? htmlToText(spec.html) : ''));
 	const composer = new MailComposer({
@@ -262,8 +318,100 @@ export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 		// Every value above is already sanitised and encoded: nodemailer only folds it.
 		headers: headers.map(({ key, value }) => ({ key, value: { prepared: true, foldLines: true, value } })) as never,
 	});
-	const body = await composer.compile().build();
-	return Buffer.concat([Buffer.from(addressLines.join(''), 'ascii'), body]);
+	const tree = composer.compile();
+	const body = writeMimeTree(tree as unknown as TreeNode) ?? (await tree.build());
+	const head = Buffer.from(addressLines.join(''), 'ascii');
+	// Gmail refuses a larger message whatever the retry, so it fails here, naming what made it large.
+	if (head.length + body.length > MAX_MESSAGE_BYTES) throw tooLarge(head.length + body.length, '', attachments.length ? 'attachments' : html ? 'html' : 'text');
+	return { head, body };
+}
+
+/** The MimeError for a message over Gmail's size limit. */
+function tooLarge(bytes: number, prefix: string, field = 'attachments'): MimeError {
+	const mb = (n: number) => (n / 1024 / 1024).toFixed(1);
+	return new MimeError(
+		field,
+		`${field}: the message is ${prefix}${bytes.toLocaleString('en-US')} bytes (${mb(bytes)} MB) once encoded; Gmail accepts at most ${MAX_MESSAGE_BYTES.toLocaleString('en-US')} bytes (35 MB) per message`,
+	);
+}
+
+/** What MimeNode.stream() reads of a node (fields its published typings leave out). */
+export interface TreeNode {
+	buildHeaders(): string;
+	getTransferEncoding(): string | false;
+	content?: unknown;
+	multipart?: string | false;
+	boundary?: string | false;
+	childNodes: TreeNode[];
+	_raw?: unknown;
+	_transforms: unknown[];
+	_processFuncs: unknown[];
+	newline?: unknown;
+}
+
+/**
+ * The bytes MimeNode.build() streams for a compiled MailComposer tree, written synchronously: nodemailer
+ * still decides the tree, every header and each part's encoding, and encodes with its own functions, but
+ * without a PassThrough, an encoder stream and several setImmediate turns per part (most of a small
+ * message's build time). Undefined when the tree holds something only the streams handle (raw parts,
+ * streamed, file or URL content, transforms); the caller then uses build().
+ */
+export function writeMimeTree(root: TreeNode): Buffer | undefined {
+	if (root._transforms.length || root._processFuncs.length || root.newline) return undefined;
+	const chunks: Array<string | Buffer> = [];
+	if (!writeNode(root, chunks)) return undefined;
+	const bytes = chunks.map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
+	// nodemailer's LastNewline transform: the message ends with a line break.
+	let end = -1;
+	for (let i = bytes.length - 1; i >= 0 && end < 0; i--) if (bytes[i].length) end = bytes[i][bytes[i].length - 1];
+	if (end !== 0x0a) bytes.push(Buffer.from(end === 0x0d ? '\n' : '\r\n'));
+	return Buffer.concat(bytes);
+}
+
+/** One node as MimeNode.stream() writes it: headers, content in its transfer encoding, then the child parts. */
+function writeNode(node: TreeNode, out: Array<string | Buffer>): boolean {
+	if (node._raw) return false;
+	const encoding = node.getTransferEncoding();
+	out.push(node.buildHeaders() + '\r\n\r\n');
+	const content = node.content;
+	if (content) {
+		if (typeof content !== 'string' && !(Buffer.isBuffer(content) && !(content as { _resolve?: unknown })._resolve)) return false;
+		const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+		if (encoding === 'base64') out.push(base64Lines(bytes));
+		else if (encoding === 'quoted-printable') out.push(qp.wrap(qp.encode(bytes), 76));
+		else out.push(bytes);
+	}
+	if (node.multipart) {
+		for (const [i, child] of node.childNodes.entries()) {
+			out.push(`${i > 0 ? '\r\n' : ''}--${node.boundary}\r\n`);
+			if (!writeNode(child, out)) return false;
+		}
+		out.push(`\r\n--${node.boundary}--\r\n`);
+	}
+	return true;
+}
+
+/**
+ * What nodemailer's base64 Encoder emits for content written in one chunk: its base64.wrap of the whole
+ * 3-byte groups (no break when they fit one line, else CRLF after every full 76 characters), then the
+ * last 1–2 bytes' group added to the last line. Copied line by line: the wrap's regex was most of the
+ * time spent on a message with a 1 MB attachment.
+ */
+function base64Lines(content: Buffer): Buffer {
+	const rest = content.length % 3;
+	const whole = Buffer.from(content.subarray(0, content.length - rest).toString('base64'), 'latin1');
+	const tail = rest ? content.subarray(content.length - rest).toString('base64') : '';
+	const lines = whole.length > 76 ? Math.floor(whole.length / 76) : 0;
+	const out = Buffer.allocUnsafe(whole.length + lines * 2 + tail.length);
+	let at = 0;
+	for (let k = 0; k < lines; k++) {
+		at += whole.copy(out, at, k * 76, k * 76 + 76);
+		out[at++] = 0x0d;
+		out[at++] = 0x0a;
+	}
+	at += whole.copy(out, at, lines * 76);
+	out.write(tail, at, 'latin1');
+	return out;
 }
 
 /** base64url without padding: what Gmail's messages.send expects in raw. */
@@ -273,6 +421,10 @@ export function toBase64Url(buf: Buffer): string {
 
 /** The message as base64url (no padding) for messages.send / drafts, and its size in bytes. */
 export async function buildRaw(spec: MessageSpec): Promise<{ raw: string; size: number }> {
-	const buf = await buildMime(spec);
-	return { raw: toBase64Url(buf), size: buf.length };
+	const { head, body } = await buildParts(spec);
+	// base64 of a multiple of 3 bytes has no padding, so the two halves encode separately to the same
+	// text as the joined message: the body (a large attachment, say) is never copied into a new buffer.
+	const split = Math.min(body.length, (3 - (head.length % 3)) % 3);
+	const raw = toBase64Url(Buffer.concat([head, body.subarray(0, split)])) + toBase64Url(body.subarray(split));
+	return { raw, size: head.length + body.length };
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** html: escape merge values (HTML bodies); seed: spintax choice per lead (e.g. the lead's address). */
 export interface RenderOptions {
@@ -26,11 +26,35 @@ interface Tag {
 	fallback?: string;
 }
 
-/** Every merge tag in a template, in order. */
-function tags(template: string): Tag[] {
-	const out: Tag[] = [];
-	for (const m of template.matchAll(MERGE_TAG)) out.push(toTag(m));
-	return out;
+/** A bounded memo: templates and column names repeat for every lead, so each is parsed once per run, not per lead. */
+class Memo<V> {
+	private readonly map = new Map<string, V>();
+	constructor(
+		private readonly max: number,
+		private readonly maxKeyLength: number,
+	) {}
+	get(key: string, make: (key: string) => V): V {
+		if (key.length > this.maxKeyLength) return make(key);
+		let value = this.map.get(key);
+		if (value === undefined) {
+			// Cleared, not evicted one by one: a campaign uses a handful of templates and columns.
+			if (this.map.size >= this.max) this.map.clear();
+			value = make(key);
+			this.map.set(key, value);
+		}
+		return value;
+	}
+}
+
+const TAGS = new Memo<readonly Tag[]>(256, 100_000);
+
+/** Every merge tag in a template, in order (shared, never mutate). */
+function tags(template: string): readonly Tag[] {
+	return TAGS.get(template, (t) => {
+		const out: Tag[] = [];
+		for (const m of t.matchAll(MERGE_TAG)) out.push(toTag(m));
+		return out;
+	});
 }
 
 function toTag(m: RegExpMatchArray): Tag {
@@ -40,8 +64,14 @@ function toTag(m: RegExpMatchArray): Tag {
 	return { field: m[1], fallback: quoted ? quoted[2] : raw };
 }
 
+const FIELD_NAMES = new Memo<string>(4096, 256);
+
 /** 'First Name' → 'first_name': how a sheet column and a merge tag are matched loosely. */
 export function normalizeFieldName(name: string): string {
+	return FIELD_NAMES.get(name, normalizeName);
+}
+
+function normalizeName(name: string): string {
 	return name
 		.normalize('NFKD')
 		.replace(/[\u0300-\u036f]/g, '')
@@ -98,18 +128,19 @@ export function assertFields(templates: string[], row: Record<string, unknown>, 
 	if (missing.length) throw new TemplateError(missing, rowNumber);
 }
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+const HTML_SPECIAL = /[&<>"']/;
+const HTML_SPECIAL_G = /[&<>"']/g;
+const escapeChar = (c: string): string => HTML_ESCAPES[c];
+
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
-	return text
-		.replace(/&/g, '&amp;')
-		.replace(/</g, '&lt;')
-		.replace(/>/g, '&gt;')
-		.replace(/"/g, '&quot;')
-		.replace(/'/g, '&#39;');
+	return HTML_SPECIAL.test(text) ? text.replace(HTML_SPECIAL_G, escapeChar) : text;
 }
 
 /** Replaces merge tags with row values (fallback when empty); a single pass, so values are never re-interpreted. */
 export function merge(template: string, row: Record<string, unknown>, opts: { html?: boolean } = {}): string {
+	if (!template.includes('{{')) return template;
 	return template.replace(MERGE_TAG, (...args) => {
 		const tag = toTag(args as unknown as RegExpMatchArray);
 		const value = lookupField(row, tag.field);
@@ -193,22 +224,31 @@ function parseSpin(text: string): Node[] {
 	return parseSeq(false);
 }
 
+const SPINTAX = new Memo<Node[]>(256, 20_000);
+
+/** One spin: the lead's seed and how many groups were chosen so far (each choice hashes its own number). */
+interface SpinState {
+	seed: string;
+	group: number;
+}
+
+function renderSpin(seq: Node[], state: SpinState): string {
+	let out = '';
+	for (const n of seq) {
+		if (typeof n === 'string') out += n;
+		else if ('braced' in n) out += `{${renderSpin(n.braced, state)}}`;
+		else {
+			const h = hash('sha256', `${state.seed}\u0000${state.group++}`, 'buffer');
+			out += renderSpin(n.options[h.readUInt32BE(0) % n.options.length], state);
+		}
+	}
+	return out;
+}
+
 /** Picks one option of every {a|b|c} group (nested allowed), deterministically per seed; '{{merge}}' tags are left alone. */
 export function spin(text: string, seed: string): string {
-	let group = 0;
-	const pick = (n: number): number => {
-		const h = createHash('sha256').update(`${seed}\u0000${group++}`).digest();
-		return h.readUInt32BE(0) % n;
-	};
-	const render = (seq: Node[]): string =>
-		seq
-			.map((n) => {
-				if (typeof n === 'string') return n;
-				if ('braced' in n) return `{${render(n.braced)}}`;
-				return render(n.options[pick(n.options.length)]);
-			})
-			.join('');
-	return render(parseSpin(text));
+	if (!text.includes('{')) return text;
+	return renderSpin(SPINTAX.get(text, parseSpin), { seed, group: 0 });
 }
 
 const ENTITIES: Record<string, string> = {

@@ -2,6 +2,8 @@
 export interface ParentMessage {
 	messageId: string;
 	references?: string;
+	/** Used when the parent has no References (RFC 5322 §3.6.4: then its In-Reply-To, if it names one parent). */
+	inReplyTo?: string;
 	subject: string;
 }
 
@@ -64,7 +66,10 @@ export function replyHeaders(
 	const [inReplyTo] = parseMessageIds(parent.messageId);
 	if (!inReplyTo) throw new ThreadingError('messageId', `Parent message has no usable Message-ID ("${parent.messageId}")`);
 	const max = Math.max(2, opts.maxReferences ?? 20);
-	let references = parseMessageIds(parent.references).filter((id) => id !== inReplyTo);
+	// Outlook replies and auto-replies often carry In-Reply-To without References: RFC 5322 §3.6.4 then takes In-Reply-To.
+	const parentRefs = parseMessageIds(parent.references);
+	const fallback = parentRefs.length ? [] : parseMessageIds(parent.inReplyTo);
+	let references = (parentRefs.length ? parentRefs : fallback.length === 1 ? fallback : []).filter((id) => id !== inReplyTo);
 	references.push(inReplyTo);
 	if (references.length > max) references = [references[0], ...references.slice(references.length - (max - 1))];
 	return { inReplyTo, references, subject: replySubject(parent.subject) };

@@ -23,7 +23,8 @@ export type ClaimedSend = { kind: 'sent'; id: string; threadId: string; recovere
 /**
  * Exactly-once sends across overlapping executions, with state only in the mailbox: the message is first saved
  * as a draft (the claim), history (lag-free) shows every claim on the same key in the order Gmail recorded them,
- * the oldest live claim wins and the others withdraw; the winner sends its very draft (a draft can be sent once).
+ * the oldest live claim wins and the others withdraw and wait for its sent copy; the winner sends, then deletes
+ * its claim.
  */
 export class Claims {
 	constructor(
@@ -40,35 +41,35 @@ export class Claims {
 
 	/** Claims the key with a draft of the message; loses to an older live claim, and waits a little for it to resolve. */
 	async claim(key: string, raw: string, threadId?: string): Promise<ClaimResult> {
-		let holder: KeyedMessage | undefined;
-		for (let round = 0; round < 3; round++) {
-			const already = this.sent(key);
-			if (already) return { kind: 'sent', message: already };
-			const draft = await this.client.createDraft(raw, threadId);
-			const draftId = draft.id ?? '';
-			const messageId = draft.message?.id ?? '';
-			this.ledger.noteOwn(messageId);
-			await this.ledger.refresh();
-			const sentMeanwhile = this.sent(key);
-			if (sentMeanwhile) {
-				await this.withdraw(draftId, messageId);
-				return { kind: 'sent', message: sentMeanwhile };
-			}
-			const rivals = await this.liveRivals(key, messageId);
-			if (!rivals.length) return { kind: 'won', draftId, messageId };
+		const already = this.sent(key);
+		if (already) return { kind: 'sent', message: already };
+		const draft = await this.client.createDraft(raw, threadId);
+		const draftId = draft.id ?? '';
+		const messageId = draft.message?.id ?? '';
+		this.ledger.noteOwn(messageId);
+		await this.ledger.refresh();
+		const sentMeanwhile = this.sent(key);
+		if (sentMeanwhile) {
 			await this.withdraw(draftId, messageId);
-			holder = rivals[0];
-			const settled = await this.waitFor(key, holder);
-			if (settled) return settled;
+			return { kind: 'sent', message: sentMeanwhile };
 		}
-		return { kind: 'busy', holder: holder as KeyedMessage };
+		const rivals = await this.liveRivals(key, messageId);
+		if (!rivals.length) return { kind: 'won', draftId, messageId };
+		await this.withdraw(draftId, messageId);
+		return await this.waitFor(key, rivals[0]);
 	}
 
-	/** Sends the claimed draft; without a definite answer, looks again (lag-free) for a while instead of resending. */
-	async send(claim: { draftId: string; messageId: string }, key: string, budgetMs: number): Promise<ClaimedSend> {
-		const result = await attempt(() => this.client.sendDraft(claim.draftId));
+	/**
+	 * Sends the claimed message, then takes the claim draft back: the claim stands for the whole send, so an
+	 * overlapping execution sees either the claim or the sent copy, never neither. Without a definite answer it
+	 * looks again (lag-free) for a while instead of sending again.
+	 */
+	async send(claim: { draftId: string; messageId: string }, key: string, raw: string, threadId: string | undefined, budgetMs: number): Promise<ClaimedSend> {
+		const result = await attempt(() => this.client.sendMessage(raw, threadId));
 		if (result.ok) {
 			this.ledger.noteOwn(result.value.id ?? '');
+			// Best effort: a claim left behind is harmless once the sent copy exists, and goes stale in time.
+			await attempt(() => this.withdraw(claim.draftId, claim.messageId));
 			return { kind: 'sent', id: result.value.id ?? '', threadId: result.value.threadId ?? '', recovered: false };
 		}
 		if (!(result.error instanceof UnknownOutcomeError)) {
@@ -85,9 +86,10 @@ export class Claims {
 				if (looked.error instanceof GmailError) continue;
 				throw looked.error;
 			}
-			// We held the only live claim, so a sent message with the key is this draft, sent late.
+			// We held the only live claim, so a sent message with the key is ours, committed late.
 			const found = this.ledger.sent(key);
 			if (found) {
+				await attempt(() => this.withdraw(claim.draftId, claim.messageId));
 				return { kind: 'sent', id: found.id, threadId: found.threadId, recovered: true };
 			}
 		}
@@ -98,7 +100,9 @@ export class Claims {
 	/** Other claims on the key that came first and are not a crashed run's leftovers. */
 	private async liveRivals(key: string, ours: string): Promise<KeyedMessage[]> {
 		const mine = this.ledger.orderOf(ours);
-		const earlier = this.ledger.drafts(key).filter((d) => d.id !== ours && d.order < mine);
+		// An earlier claim that history shows deleted may be one being sent right now (the draft goes before the
+		// sent copy appears): it still blocks until its sent message shows up, or the wait runs out.
+		const earlier = this.ledger.drafts(key, true).filter((d) => d.id !== ours && !this.ledger.isOwn(d.id) && d.order < mine);
 		if (!earlier.length) return [];
 		// Our draft's time is the server's "now": no comparison with this machine's clock.
 		const own = await this.client.getMessage(ours, { format: 'minimal' });
@@ -108,15 +112,17 @@ export class Claims {
 		return live;
 	}
 
-	/** Polls history until the holder's claim is sent (the key is taken) or withdrawn (try again); busy after a while. */
-	private async waitFor(key: string, holder: KeyedMessage): Promise<ClaimResult | undefined> {
+	/**
+	 * Polls history until the key's message is sent (by the holder, or whoever won); busy after a while. A holder
+	 * that vanished without a sent copy cannot be told from one being sent, so it is waited for, never overtaken.
+	 */
+	private async waitFor(key: string, holder: KeyedMessage): Promise<ClaimResult> {
 		const deadline = Date.now() + BUSY_WAIT_MS;
 		while (Date.now() < deadline) {
 			await sleep(POLL_MS);
 			await this.ledger.refresh();
 			const sent = this.sent(key);
 			if (sent) return { kind: 'sent', message: sent };
-			if (!this.ledger.drafts(key).some((d) => d.id === holder.id)) return undefined;
 		}
 		return { kind: 'busy', holder };
 	}

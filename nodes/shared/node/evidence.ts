@@ -14,14 +14,20 @@ import { GmailError, type GmailClient } from '../transport';
 import { headerMap } from './payload';
 
 /** Headers read from sent messages to decide "already sent" and to thread follow-ups. */
-export const EVIDENCE_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To', 'Subject'];
+export const EVIDENCE_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To', 'Subject', 'List-Unsubscribe'];
 
 /** Most messages one evidence search reads; a lead batch never needs more. */
 const SEARCH_CAP = 500;
 
 /** Reduces a metadata-format message to the evidence the core decides on. */
 export function toEvidence(message: gmail_v1.Schema$Message): MessageEvidence {
-	return { id: message.id ?? '', threadId: message.threadId ?? '', labelIds: message.labelIds ?? [], headers: headerMap(message, false) };
+	return {
+		id: message.id ?? '',
+		threadId: message.threadId ?? '',
+		labelIds: message.labelIds ?? [],
+		internalDate: Number(message.internalDate ?? 0),
+		headers: headerMap(message, false),
+	};
 }
 
 /** Metadata of the given ids (batched), oldest first, so the first match of a key is the original send. */
@@ -49,7 +55,7 @@ export class EvidenceLimitError extends GmailError {
 }
 
 /** Message ids a search finds for the addresses, and the addresses whose own list was cut off. */
-interface SearchResult {
+export interface SearchResult {
 	ids: string[];
 	unproven: Set<string>;
 }
@@ -58,7 +64,7 @@ interface SearchResult {
  * Runs the search for all addresses at once; where Gmail's list is cut off at the cap, searches each half
  * again, down to single addresses, which stay unproven if even their own list is cut off.
  */
-async function searchAll(
+export async function searchAll(
 	client: GmailClient,
 	addresses: string[],
 	search: (addresses: string[]) => { q: string; labelIds?: string[]; includeSpamTrash?: boolean },
@@ -83,6 +89,8 @@ async function searchAll(
 /** What the sent mail proves for a batch of addresses: messages by outreach key, and addresses it could not settle. */
 export interface SentEvidence {
 	byKey: Map<string, MessageEvidence>;
+	/** Every sent message found, oldest first. */
+	all: MessageEvidence[];
 	unproven: Set<string>;
 }
 
@@ -90,7 +98,8 @@ export interface SentEvidence {
 export async function sentEvidence(client: GmailClient, addresses: string[]): Promise<SentEvidence> {
 	// Trashed mail still went out: a step the person deleted from Sent must not be sent again.
 	const { ids, unproven } = await searchAll(client, addresses, (a) => ({ q: sentSearchQuery(a), includeSpamTrash: true }));
-	return { byKey: evidenceByKey(await metadataOf(client, ids, EVIDENCE_HEADERS)), unproven };
+	const all = await metadataOf(client, ids, EVIDENCE_HEADERS);
+	return { byKey: evidenceByKey(all), all, unproven };
 }
 
 /** Ids of the suppression labels that exist in the mailbox (none exist → nothing to check). */

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { AddressError, parseAddressList, type ParsedAddress } from '../core/address';
+import { parseSuppressionList, SuppressionListError, type SuppressionList } from '../core/campaign';
 import { senderAddress, type Composed } from '../core/compose';
 import type { MessageSpec } from '../core/mime';
 import type { MessageParams } from './params';
@@ -31,6 +32,18 @@ function addressProblem(fn: () => unknown): AddressError | undefined {
 		failure = error;
 	}
 	if (failure === undefined || failure instanceof AddressError) return failure;
+	throw failure;
+}
+
+/** The Suppression List option, parsed; an entry that is neither an address nor a domain names the parameter. */
+export function suppressionListParameter(row: number, value: string): SuppressionList {
+	let failure: unknown;
+	try {
+		return parseSuppressionList(value);
+	} catch (error) {
+		failure = error;
+	}
+	if (failure instanceof SuppressionListError) throw new ParameterError(row, 'suppressionList', failure.message, { cause: failure });
 	throw failure;
 }
 

@@ -106,9 +106,19 @@ export class KeyLedger {
 		return (this.byKey.get(key) ?? []).filter((m) => !m.draft && !(undelivered?.(m) ?? false)).sort(byAge)[0];
 	}
 
-	/** Drafts carrying the key that still exist, oldest claim first. */
-	drafts(key: string): KeyedMessage[] {
-		return (this.byKey.get(key) ?? []).filter((m) => m.draft && !this.gone.has(m.id)).sort(byOrder);
+	/** Drafts carrying the key, oldest claim first: those that still exist, or (includeGone) every one history showed. */
+	drafts(key: string, includeGone = false): KeyedMessage[] {
+		return (this.byKey.get(key) ?? []).filter((m) => m.draft && (includeGone || !this.gone.has(m.id))).sort(byOrder);
+	}
+
+	/** Whether history reported the message deleted. */
+	isGone(messageId: string): boolean {
+		return this.gone.has(messageId);
+	}
+
+	/** Whether this run wrote the message (one of our claim drafts or sends). */
+	isOwn(messageId: string): boolean {
+		return this.ownOrder.has(messageId);
 	}
 
 	/** Forgets a draft (we deleted it). */

@@ -13,16 +13,25 @@ function hasCredential(ctx: ILoadOptionsFunctions): boolean {
 	return Object.keys(ctx.getNode().credentials ?? {}).length > 0;
 }
 
+/** The node's 'authentication' choice (read here, in the node layer, never by the transport). */
+function credentialChoice(ctx: ILoadOptionsFunctions): 'oAuth2' | 'serviceAccount' {
+	try {
+		return ctx.getNodeParameter('authentication', 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
+	} catch {
+		return 'oAuth2';
+	}
+}
+
 /** The connected mailbox (the default), then its verified send-as aliases (settings.sendAs), primary first. */
 export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	// The editor asks as soon as the node is added, before a credential is chosen: offer the default
 	// (the connected mailbox) instead of an error the field would keep showing. The default stays
 	// first in the full list too, so the parameter's default value is always a listed one.
 	if (!hasCredential(this)) return [CONNECTED_MAILBOX];
-	const client = await gmailClient(this);
+	const client = await gmailClient(this, { credentialType: credentialChoice(this) });
 	const aliases = await client.listSendAs();
 	const listed = aliases
-		.filter((a) => a.sendAsEmail && (a.isPrimary || a.verificationStatus === undefined || a.verificationStatus === 'accepted'))
+		.filter((a) => a.sendAsEmail && (a.isPrimary || a.verificationStatus === 'accepted'))
 		.sort((a, b) => Number(!!b.isPrimary) - Number(!!a.isPrimary))
 		.map((a) => ({
 			name: a.displayName ? `${a.displayName} <${a.sendAsEmail}>` : a.sendAsEmail!,
@@ -35,7 +44,7 @@ export async function getSendAsAliases(this: ILoadOptionsFunctions): Promise<INo
 /** The mailbox's drafts (newest 50) by subject, for "template from a Gmail draft". */
 export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
 	if (!hasCredential(this)) return [];
-	const client = await gmailClient(this);
+	const client = await gmailClient(this, { credentialType: credentialChoice(this) });
 	const list = await client.listDrafts({ maxResults: 50 });
 	const options: INodePropertyOptions[] = [];
 	for (const d of list.drafts ?? []) {

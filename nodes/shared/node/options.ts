@@ -180,6 +180,31 @@ const SHARED_OPTIONS: INodeProperties[] = [
 		description: 'How long one Gmail call may keep retrying transient errors before the lead is deferred',
 	},
 	{
+		displayName: 'Check Mailbox for Opt-Outs',
+		name: 'checkMailboxSuppression',
+		type: 'boolean',
+		default: true,
+		description:
+			'Whether to skip leads named by messages labelled Outreach/Unsubscribed or Outreach/Bounced in the mailbox (replies, opt-outs, bounces and complaints in the mail itself are always checked)',
+	},
+	{
+		displayName: 'Continue After Soft Bounce',
+		name: 'continueAfterSoftBounce',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a soft bounce (mailbox full, blocked, message refused for now) lets the sequence go on; a hard bounce always stops it, for every campaign',
+	},
+	{
+		displayName: 'Suppression List',
+		name: 'suppressionList',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'ceo@example.com, @competitor.com',
+		description: 'Addresses and whole domains (@domain.com) never to mail; comma or newline separated',
+	},
+	{
 		displayName: 'Status Field',
 		name: 'statusField',
 		type: 'string',

@@ -32,6 +32,10 @@ export interface MessageParams {
 	postalAddress: string;
 	statusField: string;
 	suppressStatuses: string[];
+	suppressionList: string;
+	checkMailboxSuppression: boolean;
+	/** A soft bounce ends this campaign for the lead (the option "Continue After Soft Bounce" turns it off). */
+	softBounceStops: boolean;
 }
 
 /** Splits 'a, b,c' into trimmed non-empty parts. */
@@ -86,5 +90,8 @@ export function readMessageParams(ctx: IExecuteFunctions, i: number, bodyFromPar
 		postalAddress: str(options.postalAddress),
 		statusField: options.statusField === undefined ? 'status' : str(options.statusField).trim(),
 		suppressStatuses: options.suppressStatuses === undefined ? [...SUPPRESSING_STATUSES] : csv(options.suppressStatuses),
+		suppressionList: str(options.suppressionList),
+		checkMailboxSuppression: options.checkMailboxSuppression !== false,
+		softBounceStops: options.continueAfterSoftBounce !== true,
 	};
 }

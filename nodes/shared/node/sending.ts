@@ -1,5 +1,7 @@
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import { bareMessageId } from '../core/campaign';
 import { FieldError, type Composed } from '../core/compose';
+import type { LeadEngagement } from '../core/engagement';
 import { buildRaw, MimeError, type MessageSpec } from '../core/mime';
 import {
 	AuthError,
@@ -18,6 +20,7 @@ import {
 import { attempt } from './attempt';
 import { Claims } from './claim';
 import { ParameterError, type Rejection } from './inputs';
+import { recentInbound, type EngagementContext, type ReadMessage } from './engagement';
 import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
 import { Outcomes, type OutcomeKind } from './outcomes';
@@ -91,9 +94,10 @@ export class SendingRun {
 	/** Lag-free view of the mailbox's keyed messages (history), shared by every look-up of the run. */
 	readonly ledger: KeyLedger;
 	readonly claims: Claims;
-	/** Sent messages Gmail later reported as not delivered (its own limit notice), by Gmail message id. */
+	/** Our sent messages Gmail later reported as not delivered (its own limit notice), by bare RFC 822 Message-ID. */
 	readonly undelivered = new Set<string>();
 	private attempts = 0;
+	private recent?: Promise<ReadMessage[]>;
 
 	constructor(
 		readonly ctx: IExecuteFunctions,
@@ -105,14 +109,20 @@ export class SendingRun {
 		this.outcomes = new Outcomes(this.items.length);
 		this.labels = new LabelBatcher(client);
 		this.ledger = new KeyLedger(client);
-		this.claims = new Claims(client, this.ledger, (m) => this.undelivered.has(m.id));
+		this.claims = new Claims(client, this.ledger, (m) => !!m.rfc822MessageId && this.undelivered.has(bareMessageId(m.rfc822MessageId)));
 	}
 
 	/** Reads the run settings and opens the paced, retrying Gmail client they ask for. */
 	static async open(ctx: IExecuteFunctions, nodeLabel: string): Promise<SendingRun> {
 		const settings = readRunSettings(ctx);
-		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits });
+		const credentialType = ctx.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
+		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits, credentialType });
 		return new SendingRun(ctx, client, settings, nodeLabel);
+	}
+
+	/** The inbound mail of the last minutes, read once per run without the search index (which lags). */
+	recentInbound(ctx: EngagementContext): Promise<ReadMessage[]> {
+		return (this.recent ??= recentInbound(this.client, ctx));
 	}
 
 	/** Records item i's outcome (its own fields first, copied) and returns the output's json. */
@@ -159,6 +169,26 @@ export class SendingRun {
 		this.out('deferred', i, { ...identity, status: 'deferred', reason, retryAt: retryAt.toISOString(), error: error.message });
 	}
 
+	/** A lead whose sequence ended (replied, opted out, bounced, complained, left): Skipped with the evidence. */
+	stopped(i: number, engagement: LeadEngagement, identity: IDataObject): void {
+		const stop = engagement.stop;
+		if (!stop) return;
+		const c = stop.event.cls;
+		this.reject(i, {
+			kind: 'skipped',
+			reason: stop.reason,
+			extra: {
+				...identity,
+				detail: stop.detail,
+				evidenceMessageId: stop.event.id,
+				evidenceThreadId: stop.event.threadId,
+				...(stop.scope === 'all' ? { suppressedFor: 'all campaigns' } : {}),
+				...(c.alternateContact ? { alternateContact: c.alternateContact } : {}),
+				...(c.kind === 'bounce' ? { bounce: c.hard ? 'hard' : 'soft', ...(c.status ? { bounceStatus: c.status } : {}) } : {}),
+			},
+		});
+	}
+
 	/** An item no run can settle on its own (e.g. more mail than a look-up reads): Failed, for a person to check. */
 	manualCheck(i: number, error: Error, identity: IDataObject): void {
 		this.out('failed', i, { ...identity, status: 'failed', reason: 'needs_manual_check', error: error.message });
@@ -188,8 +218,8 @@ export class SendingRun {
 	}
 
 	/**
-	 * Paces, claims the key with a draft (overlapping executions: the oldest claim wins), sends that draft, and
-	 * resolves a send without a definite answer from the mailbox — never by sending again.
+	 * Paces, claims the key with a draft (overlapping executions: the oldest claim wins), sends, and resolves a
+	 * send without a definite answer from the mailbox — never by sending again.
 	 */
 	async deliver(m: Outgoing): Promise<Stop | undefined> {
 		if (this.settings.pacing === 'delay' && this.attempts > 0) {
@@ -215,7 +245,7 @@ export class SendingRun {
 			this.defer(m.itemIndex, 'in_progress', error, m.identity, new Date(Date.now() + IN_PROGRESS_RETRY_MS));
 			return undefined;
 		}
-		const sent = await attempt(() => this.claims.send(c, m.key, this.settings.budgetMs));
+		const sent = await attempt(() => this.claims.send(c, m.key, m.raw, m.threadId, this.settings.budgetMs));
 		if (!sent.ok) return this.failLead(sent.error, m.itemIndex, m.identity);
 		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
 		const out = sent.value;
@@ -307,7 +337,8 @@ function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds:
 // they describe that step, so carrying them into this step's output would misreport it.
 const OUTCOME_FIELDS = [
 	'status', 'reason', 'detail', 'error', 'field', 'retryAt', 'recoveredAfter', 'warning', 'labelError',
-	'suppression', 'duplicateOfItem', 'evidence',
+	'suppression', 'duplicateOfItem', 'evidence', 'evidenceMessageId', 'evidenceThreadId', 'suppressedFor',
+	'alternateContact', 'bounce', 'bounceStatus', 'returnDate',
 ];
 
 /** The lead's own fields, without the outcome fields of an earlier step. */

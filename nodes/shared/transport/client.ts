@@ -11,15 +11,19 @@ import type {
 
 import {
 	BackendError,
+	ConcurrencyError,
 	ConflictError,
+	DailyCapError,
 	GmailError,
 	InvalidRequestError,
 	NetworkError,
+	ProjectQuotaError,
 	RateLimitError,
 	UnknownOutcomeError,
 	classifyError,
 } from './errors';
 import { buildBatchBody, parseBatchResponse, type BatchPart } from './batch';
+import { DelegatedTokens } from './delegation';
 import { Pacer, pacerFor, unitsFor } from './quota';
 import { backoffDelay } from './retry';
 
@@ -37,7 +41,14 @@ export interface ClientOptions {
 	timeoutMs?: number;
 	/** Calls per batch request (Gmail allows 100, advises 50). */
 	batchSize?: number;
+	/** Which of the node's credentials to use (the node's 'authentication' value): 'oAuth2' (Gmail Outreach OAuth2 API) or 'serviceAccount'. */
+	credentialType?: CredentialChoice;
+	/** Service account only: the mailbox to act as instead of the credential's Delegated User (the credential is never changed). */
+	delegatedUser?: string;
 }
+
+/** The two ways a node can authenticate to Gmail. */
+export type CredentialChoice = 'oAuth2' | 'serviceAccount';
 
 /** The credential types the transport can use. */
 // eslint-disable-next-line @n8n/community-nodes/no-hardcoded-secrets -- a credential type name, not a secret
@@ -133,7 +144,14 @@ export class GmailClient {
 		private readonly baseUrl: string,
 		private readonly pacer: Pacer,
 		private readonly opts: Required<Pick<ClientOptions, 'budgetMs' | 'maxRetries' | 'timeoutMs' | 'batchSize'>>,
+		private readonly delegated?: DelegatedTokens,
 	) {}
+
+	/** One HTTP request with the credential's token, or the delegated mailbox's own. */
+	private async request(options: IHttpRequestOptions): Promise<unknown> {
+		if (this.delegated) return await this.delegated.request(this.ctx, options);
+		return await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, options);
+	}
 
 	private charge(method: string, units: number) {
 		this.unitsSpent += units;
@@ -145,7 +163,7 @@ export class GmailClient {
 		const release = await this.pacer.acquire(units);
 		this.charge(method, units);
 		try {
-			return await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, options);
+			return await this.request(options);
 		} finally {
 			release();
 		}
@@ -164,9 +182,12 @@ export class GmailClient {
 			if (NOT_IDEMPOTENT.has(method) && (failure instanceof NetworkError || failure instanceof BackendError)) {
 				failure = new UnknownOutcomeError(method, failure);
 			}
+			// Neither comes back within a run: the cap lasts hours, the project quota until midnight Pacific.
+			if (failure instanceof DailyCapError || failure instanceof ProjectQuotaError) throw failure;
 			if (!failure.retryable || attempt >= this.opts.maxRetries) throw failure;
-			const hinted = failure instanceof RateLimitError ? (failure.retryAfterMs ?? 0) : 0;
-			const wait = Math.max(backoffDelay(attempt), hinted);
+			// Asking again before the time Gmail named only earns another refusal (and spends quota).
+			const hint = failure instanceof RateLimitError || failure instanceof ConcurrencyError ? failure.retryAt : undefined;
+			const wait = Math.max(backoffDelay(attempt), hint ? hint.getTime() - Date.now() : 0);
 			if (Date.now() + wait > deadline) throw failure;
 			this.retries++;
 			await sleep(wait);
@@ -190,6 +211,21 @@ export class GmailClient {
 	/** The mailbox's address, message/thread totals and current historyId. */
 	async getProfile(): Promise<gmail_v1.Schema$Profile> {
 		return await this.call('users.getProfile', { verb: 'GET', path: '/profile' });
+	}
+
+	/** The profile and Gmail's clock (the response's Date header, whole seconds): "now" for rolling windows, whatever this machine's clock says. */
+	async getProfileAndClock(): Promise<{ profile: gmail_v1.Schema$Profile; serverTime?: number }> {
+		const method = 'users.getProfile';
+		const options: IHttpRequestOptions = {
+			method: 'GET',
+			url: `${this.baseUrl}/gmail/v1/users/me/profile`,
+			json: true,
+			timeout: this.opts.timeoutMs,
+			returnFullResponse: true,
+		};
+		const r = await this.withRetries(method, async () => (await this.attempt(method, unitsFor(method), { ...options })) as { body: unknown; headers?: Record<string, string> });
+		const date = Date.parse(String(r.headers?.date ?? r.headers?.Date ?? ''));
+		return { profile: r.body as gmail_v1.Schema$Profile, ...(Number.isFinite(date) ? { serverTime: date } : {}) };
 	}
 
 	/** The mailbox's send-as addresses (the user and verified aliases). */
@@ -255,7 +291,7 @@ export class GmailClient {
 					this.unitsSpent += units;
 					this.calls[method] = (this.calls[method] ?? 0) + chunk.length;
 					try {
-						return (await this.ctx.helpers.httpRequestWithAuthentication.call(this.ctx, this.credentialType, {
+						return (await this.request({
 							method: 'POST',
 							url: `${this.baseUrl}/batch/gmail/v1`,
 							headers: { 'Content-Type': `multipart/mixed; boundary=${boundary}` },
@@ -452,6 +488,7 @@ export function headerValue(message: gmail_v1.Schema$Message, name: string): str
 	return message.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === lower)?.value ?? undefined;
 }
 
+// TODO(lead): callers pass credentialType; then remove this fallback (the transport must not read node parameters).
 function authenticationOf(ctx: GmailContext): string {
 	try {
 		return String((ctx.getNodeParameter as (n: string, i: number, f: string) => unknown)('authentication', 0, 'oAuth2'));
@@ -460,9 +497,11 @@ function authenticationOf(ctx: GmailContext): string {
 	}
 }
 
-/** A client for the node's credential ('authentication' parameter: 'oAuth2' default, or 'serviceAccount'). */
+/** A client for the credential opts.credentialType names ('oAuth2' default, or 'serviceAccount'). */
 export async function gmailClient(ctx: GmailContext, opts: ClientOptions = {}): Promise<GmailClient> {
-	const credentialType = authenticationOf(ctx) === 'serviceAccount' ? SERVICE_ACCOUNT_CREDENTIAL_TYPE : OAUTH2_CREDENTIAL_TYPE;
+	// TODO(lead): callers pass credentialType
+	const choice = opts.credentialType ?? authenticationOf(ctx);
+	const credentialType = choice === 'serviceAccount' ? SERVICE_ACCOUNT_CREDENTIAL_TYPE : OAUTH2_CREDENTIAL_TYPE;
 	const credentials = await ctx.getCredentials(credentialType);
 	const baseUrl = String(credentials.apiBaseUrl || 'https://gmail.googleapis.com').replace(/\/+$/, '');
 	if (!/^https?:\/\//.test(baseUrl)) {
@@ -470,7 +509,10 @@ export async function gmailClient(ctx: GmailContext, opts: ClientOptions = {}): 
 	}
 	const credentialId = ctx.getNode().credentials?.[credentialType]?.id ?? 'unsaved';
 	// One pacer per mailbox in this process: the credential, plus the delegated user for service accounts.
-	const key = `${credentialType}:${credentialId}:${String(credentials.delegatedUser ?? '')}`;
+	const own = String(credentials.delegatedUser ?? '');
+	const other = credentialType === SERVICE_ACCOUNT_CREDENTIAL_TYPE ? opts.delegatedUser?.trim() : undefined;
+	const delegatedUser = other && other.toLowerCase() !== own.trim().toLowerCase() ? other : undefined;
+	const key = `${credentialType}:${credentialId}:${delegatedUser ?? own}`;
 	const pacer = pacerFor(key, {
 		unitsPerWindow: opts.perMinuteUnits ?? 15000,
 		windowMs: opts.windowMs ?? 60000,
@@ -482,5 +524,5 @@ export async function gmailClient(ctx: GmailContext, opts: ClientOptions = {}): 
 		maxRetries: opts.maxRetries ?? 8,
 		timeoutMs: opts.timeoutMs ?? 30000,
 		batchSize: Math.max(1, Math.min(100, opts.batchSize ?? 50)),
-	});
+	}, delegatedUser ? new DelegatedTokens(credentials, delegatedUser) : undefined);
 }

@@ -1,5 +1,5 @@
 // Typed Gmail errors: what failed, in words a user understands, with Gmail's reason kept. Never tokens.
-import { parseRetryAfter } from './retry';
+import { nextPacificMidnight, retryAtOf } from './retry';
 import { METHOD_SCOPES, SEND_METHODS } from './quota';
 
 /** Fields every Gmail error may carry. */
@@ -31,7 +31,7 @@ export class GmailError extends Error {
 	}
 }
 
-/** The mailbox reached Gmail's daily sending cap; retryAt is when Gmail says sending may resume. */
+/** The mailbox reached Gmail's daily sending cap; retryAt is when Gmail says sending may resume (the later of header and message). */
 export class DailyCapError extends GmailError {
 	override name = 'DailyCapError' as const;
 
@@ -43,24 +43,66 @@ export class DailyCapError extends GmailError {
 	}
 }
 
-/** Per-minute quota exceeded (per user or per project); safe to retry after a pause. */
+/** Options of the errors that may say when to come back. */
+export interface RetryHintOptions extends GmailErrorOptions {
+	/** When Gmail says to retry; undefined when it gave no time. */
+	retryAt?: Date;
+	/** The same hint as a wait from when the error was classified; derived from retryAt when not given. */
+	retryAfterMs?: number;
+}
+
+function hintOf(opts: RetryHintOptions): { retryAt?: Date; retryAfterMs?: number } {
+	const now = Date.now();
+	const retryAt = opts.retryAt ?? (opts.retryAfterMs === undefined ? undefined : new Date(now + opts.retryAfterMs));
+	const retryAfterMs = opts.retryAfterMs ?? (retryAt ? Math.max(0, retryAt.getTime() - now) : undefined);
+	return { retryAt, retryAfterMs };
+}
+
+/** A per-user rate limit (per-minute quota units, bandwidth, a plain "User-rate limit exceeded"); retry at retryAt, when Gmail gave one. */
 export class RateLimitError extends GmailError {
 	override name = 'RateLimitError' as const;
 
+	/** The later of the Retry-After header and the message's "Retry after <time>"; undefined when Gmail said neither. */
+	readonly retryAt?: Date;
+
+	/** retryAt as a wait from when the error was classified. */
 	readonly retryAfterMs?: number;
 
-	constructor(method: string, message: string, opts: GmailErrorOptions & { retryAfterMs?: number } = {}) {
+	constructor(method: string, message: string, opts: RetryHintOptions = {}) {
 		super(method, message, { retryable: true, ...opts });
-		this.retryAfterMs = opts.retryAfterMs;
+		const hint = hintOf(opts);
+		this.retryAt = hint.retryAt;
+		this.retryAfterMs = hint.retryAfterMs;
 	}
 }
 
-/** Too many concurrent requests for this mailbox; safe to retry. */
+/** Too many concurrent requests for this mailbox; safe to retry (at retryAt, when Gmail gave one). */
 export class ConcurrencyError extends GmailError {
 	override name = 'ConcurrencyError' as const;
 
-	constructor(method: string, message: string, opts: GmailErrorOptions = {}) {
+	/** When Gmail says to retry; usually undefined, as Gmail rarely gives a time for this one. */
+	readonly retryAt?: Date;
+
+	/** retryAt as a wait from when the error was classified. */
+	readonly retryAfterMs?: number;
+
+	constructor(method: string, message: string, opts: RetryHintOptions = {}) {
 		super(method, message, { retryable: true, ...opts });
+		const hint = hintOf(opts);
+		this.retryAt = hint.retryAt;
+		this.retryAfterMs = hint.retryAfterMs;
+	}
+}
+
+/** The Google Cloud project's daily API quota is used up: not the credential, not the mailbox; nothing works until retryAt (next midnight Pacific) or a raised quota. */
+export class ProjectQuotaError extends GmailError {
+	override name = 'ProjectQuotaError' as const;
+
+	readonly retryAt: Date;
+
+	constructor(method: string, message: string, retryAt: Date, opts: GmailErrorOptions = {}) {
+		super(method, message, { ...opts, retryable: false });
+		this.retryAt = retryAt;
 	}
 }
 
@@ -102,7 +144,7 @@ export class ScopeError extends GmailError {
 	}
 }
 
-/** Gmail refuses the call for a policy or project reason (domain policy, project daily limit, forbidden). */
+/** Gmail refuses the call for a policy reason (domain policy, forbidden). */
 export class PermissionError extends GmailError {
 	override name = 'PermissionError' as const;
 }
@@ -201,6 +243,15 @@ function networkCode(cause: unknown): string | undefined {
 	return undefined;
 }
 
+// Gmail's daily sending cap: "(Mail sending)", "Daily user sending limit exceeded", "Mail sending limit exceeded", "Daily sending quota exceeded".
+const SENDING_CAP = /mail sending|sending limit|sending quota/i;
+
+// The Cloud project's daily quota (403 in Gmail's guide; other Google front ends say quotaExceeded or answer 429).
+const PROJECT_QUOTA_REASONS = new Set(['dailyLimitExceeded', 'dailyLimitExceededUnreg', 'quotaExceeded']);
+
+// Google's newer wording of a daily project quota: "Quota exceeded for quota metric 'Queries' and limit 'Queries per day' …".
+const PER_DAY_QUOTA = /quota metric .*limit '[^']*\bper day\b|^daily limit (for unauthenticated use )?exceeded/i;
+
 /** Turns a failed call into one typed error. Pure: status undefined means no HTTP answer arrived. */
 export function classifyError(
 	method: string,
@@ -239,15 +290,13 @@ export function classifyError(
 		);
 	}
 	const lower = gmailMessage.toLowerCase();
-	const isCap =
-		lower.includes('mail sending') ||
-		lower.includes('sending limit') ||
-		(status === 429 && /retry after \d{4}-/i.test(gmailMessage) && isSend);
-	if ((status === 429 || status === 403) && isCap) {
-		const retryAt =
-			parseRetryAfter(gmailMessage, now) ??
-			parseRetryAfter(headerOf(headers, 'retry-after'), now) ??
-			new Date(now.getTime() + 24 * 3600_000);
+	const hinted = retryAtOf(headerOf(headers, 'retry-after'), gmailMessage, now);
+	const hint = { retryAt: hinted, retryAfterMs: hinted ? Math.max(0, hinted.getTime() - now.getTime()) : undefined };
+	const limited = status === 429 || status === 403;
+	// Only Gmail's mail-sending marker (or a sending-limit wording) means the daily cap, on any method; a bare
+	// "User-rate limit exceeded. Retry after …" is a per-user rate limit (e.g. bandwidth) and may clear sooner.
+	if (limited && SENDING_CAP.test(gmailMessage)) {
+		const retryAt = hinted ?? new Date(now.getTime() + 24 * 3600_000);
 		return new DailyCapError(
 			method,
 			`The mailbox reached Gmail's daily sending limit; Gmail accepts new mail again at ${retryAt.toISOString()}.${said}`,
@@ -256,14 +305,21 @@ export function classifyError(
 		);
 	}
 	if (status === 429 && (lower.includes('concurrent') || reason === 'concurrentLimitExceeded')) {
-		return new ConcurrencyError(method, `Too many concurrent Gmail requests for this mailbox (${method}).${said}`, opts);
+		return new ConcurrencyError(method, `Too many concurrent Gmail requests for this mailbox (${method}).${said}`, { ...opts, ...hint });
 	}
-	if (status === 429 || (status === 403 && (reason === 'userRateLimitExceeded' || reason === 'rateLimitExceeded'))) {
-		const at = parseRetryAfter(headerOf(headers, 'retry-after'), now);
-		return new RateLimitError(method, `Gmail's per-minute quota was exceeded (${method}).${said}`, {
-			...opts,
-			retryAfterMs: at ? Math.max(0, at.getTime() - now.getTime()) : undefined,
-		});
+	if (limited && (PROJECT_QUOTA_REASONS.has(reason ?? '') || PER_DAY_QUOTA.test(gmailMessage))) {
+		// Google resets a project's daily quotas at midnight Pacific; a later explicit hint still wins.
+		const midnight = nextPacificMidnight(now);
+		const retryAt = hinted && hinted > midnight ? hinted : midnight;
+		const what =
+			reason === 'dailyLimitExceededUnreg'
+				? "Google counted the call against the daily quota for unregistered use: check that the credential's OAuth client belongs to a Google Cloud project with the Gmail API enabled"
+				: "the Google Cloud project's daily Gmail API quota is used up (the project's quota, not the mailbox's sending limit and not the credential): raise it in Google Cloud Console (APIs & Services → Gmail API → Quotas)";
+		return new ProjectQuotaError(method, `${method} was refused: ${what}, or wait until ${retryAt.toISOString()}, when Google resets daily quotas (midnight Pacific time).${said}`, retryAt, opts);
+	}
+	if (status === 429 || (status === 403 && (reason === 'userRateLimitExceeded' || reason === 'rateLimitExceeded' || lower.includes('rate limit exceeded')))) {
+		const when = hinted ? ` Gmail says to retry after ${hinted.toISOString()}.` : '';
+		return new RateLimitError(method, `Gmail's rate limit was exceeded (${method}).${when}${said}`, { ...opts, ...hint });
 	}
 	if (status === 403 && (reason === 'insufficientPermissions' || reason === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT' || lower.includes('insufficient'))) {
 		const scopes = METHOD_SCOPES[method] ?? [];
@@ -276,12 +332,7 @@ export function classifyError(
 		);
 	}
 	if (status === 403) {
-		const why =
-			reason === 'dailyLimitExceeded'
-				? "the Google Cloud project's daily API limit is used up"
-				: reason === 'domainPolicy'
-					? "the Workspace domain's policy does not allow this app"
-					: 'Gmail does not allow it';
+		const why = reason === 'domainPolicy' ? "the Workspace domain's policy does not allow this app" : 'Gmail does not allow it';
 		return new PermissionError(method, `${method} was refused: ${why}.${said}`, opts);
 	}
 	if (status === 404) {

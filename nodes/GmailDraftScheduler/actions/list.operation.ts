@@ -1,0 +1,102 @@
+// List: the scheduled drafts, by campaign, lead and due time, as the mailbox's schedule labels name them.
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { OUTREACH_HEADER } from '../../shared/core/idempotency';
+import { bySendTime, matchesSchedule } from '../../shared/core/schedule';
+import { attempt } from '../../shared/node/attempt';
+import { ParameterError } from '../../shared/node/inputs';
+import { readRunSettings } from '../../shared/node/params';
+import { headerOf } from '../../shared/node/payload';
+import { gmailClient, GmailError, NotFoundError, type GmailClient } from '../../shared/transport';
+import { DueRun } from '../due';
+import { DraftOutputs } from '../outputs';
+import { readFilter } from '../params';
+import { readSchedule, type Scheduled } from '../registry';
+
+const show = { operation: ['list'] };
+
+/** List's parameters: the filter, and whether to read each draft. */
+export const description: INodeProperties[] = [
+	{
+		displayName: 'Campaign',
+		name: 'filterCampaign',
+		type: 'string',
+		default: '',
+		description: 'Only this campaign’s drafts; empty: every campaign’s',
+	},
+	{
+		displayName: 'Lead Email',
+		name: 'filterEmail',
+		type: 'string',
+		default: '',
+		placeholder: 'name@example.com',
+		description: 'Only drafts to this lead; empty: every lead’s',
+	},
+	{
+		displayName: 'Due Before',
+		name: 'dueBefore',
+		type: 'dateTime',
+		default: '',
+		description: 'Only drafts due at or before this time; empty: whenever they are due',
+	},
+	{
+		displayName: 'Read Each Draft',
+		name: 'readDrafts',
+		type: 'boolean',
+		default: true,
+		description: 'Whether to read each draft (5 quota units) for its subject, thread and whether a person edited it in Gmail',
+	},
+].map((p) => ({ ...p, displayOptions: { show } }) as INodeProperties);
+
+/** What the draft says now: subject, thread, recipients, and whether an edit dropped our headers. */
+async function draftDetails(client: GmailClient, s: Scheduled): Promise<IDataObject> {
+	const got = await attempt(() => client.getDraft(s.draftId, 'metadata'));
+	if (!got.ok) {
+		if (got.error instanceof NotFoundError) return { draftExists: false };
+		throw got.error;
+	}
+	const m = got.value.message;
+	return {
+		draftExists: true,
+		threadId: m?.threadId ?? '',
+		draftMessageId: m?.id ?? '',
+		to: headerOf(m, 'To') ?? '',
+		subject: headerOf(m, 'Subject') ?? '',
+		snippet: m?.snippet ?? '',
+		// A person's edit in Gmail may drop our headers; Send due puts them back when it sends.
+		editedInGmail: !headerOf(m, OUTREACH_HEADER),
+	};
+}
+
+/** List's execution: one labels.list, then per input item the matching scheduled drafts, one output item each. */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const out = new DraftOutputs(1);
+	if (!items.length) return out.toOutputs();
+	const runSettings = readRunSettings(this);
+	const client = await gmailClient(this, { budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
+	const read = await attempt(async () => ({ schedule: await readSchedule(client), now: (await client.getProfileAndClock()).serverTime ?? Date.now() }));
+	if (!read.ok) throw new NodeOperationError(this.getNode(), read.error as Error);
+	const { schedule, now } = read.value;
+	for (let i = 0; i < items.length; i++) {
+		let filter;
+		try {
+			filter = readFilter(this, i, { campaign: true, email: true, dueBefore: true });
+		} catch (error) {
+			if (error instanceof ParameterError && this.continueOnFail()) {
+				out.add(0, { status: 'failed', reason: 'invalid_parameter', field: error.field, error: error.message }, i);
+				continue;
+			}
+			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
+		}
+		const withDrafts = this.getNodeParameter('readDrafts', i, true) !== false;
+		for (const s of schedule.filter((x) => matchesSchedule(x, filter)).sort(bySendTime)) {
+			const details = withDrafts ? await attempt(() => draftDetails(client, s)) : undefined;
+			if (details && !details.ok) {
+				if (!(details.error instanceof GmailError)) throw details.error;
+				throw new NodeOperationError(this.getNode(), details.error, { itemIndex: i });
+			}
+			out.add(0, { status: 'scheduled', ...DueRun.identity(s, s.campaign), due: s.sendAt.getTime() <= now, ...(details?.ok ? details.value : {}) }, i, s.draftId);
+		}
+	}
+	return out.toOutputs();
+}

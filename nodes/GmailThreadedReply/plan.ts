@@ -1,0 +1,168 @@
+import type { gmail_v1 } from 'googleapis';
+import type { IDataObject } from 'n8n-workflow';
+import { normalizeAddress, parseAddress, type ParsedAddress } from '../shared/core/address';
+import { listUnsubscribeMailtos, mailtoAddress, sentLabelName, statusSuppression, suppressionReason } from '../shared/core/campaign';
+import { FieldError } from '../shared/core/compose';
+import type { LeadEngagement } from '../shared/core/engagement';
+import { campaignStart, conversation, isOurs, threadLead, type ThreadMessage } from '../shared/core/followup';
+import { outreachKey } from '../shared/core/idempotency';
+import { lookupField } from '../shared/core/template';
+import { checkEngagement, classifyThread, type EngagementContext, type EngagementLead, type ReadMessage } from '../shared/node/engagement';
+import { checkSequence, suppressionListParameter, type Rejection } from '../shared/node/inputs';
+import { str } from '../shared/node/params';
+import type { Senders } from '../shared/node/senders';
+import type { GmailClient } from '../shared/transport';
+import type { ReplyParams } from './params';
+import { labelIdOf, readThread, threadOfLead, threadOfMessage } from './thread';
+
+/** An item whose thread was found and read, waiting for the batch's engagement check. */
+export interface Found {
+	itemIndex: number;
+	p: ReplyParams;
+	threadId: string;
+	messages: ThreadMessage[];
+	lead?: ParsedAddress;
+}
+
+/** The lead named by the item, when it names one; required (and checked) only when the thread is found by lead. */
+function itemLead(json: IDataObject, p: ReplyParams, row: number): ParsedAddress | undefined {
+	const email = str(lookupField(json, p.emailField)).trim();
+	if (p.threadBy !== 'lead' && !email) return undefined;
+	let failure: unknown;
+	try {
+		return parseAddress(email);
+	} catch (error) {
+		failure = error;
+	}
+	if (p.threadBy !== 'lead') return undefined;
+	throw new FieldError(row, p.emailField, email ? (failure as Error).message : 'missing or empty', 'invalid_address', { cause: failure });
+}
+
+/** The thread to answer, by thread id, message id or the lead's latest thread (optionally only this campaign's). */
+async function findThread(
+	client: GmailClient,
+	mailboxLabels: gmail_v1.Schema$Label[],
+	p: ReplyParams,
+	lead: ParsedAddress | undefined,
+	row: number,
+	recentThread?: (key: string) => string | undefined,
+): Promise<string | undefined> {
+	if (p.threadBy === 'threadId') {
+		if (!p.threadId) throw new FieldError(row, 'threadId', 'missing or empty', 'invalid_row');
+		return p.threadId;
+	}
+	if (p.threadBy === 'messageId') {
+		if (!p.messageId) throw new FieldError(row, 'messageId', 'missing or empty', 'invalid_row');
+		return await threadOfMessage(client, p.messageId);
+	}
+	// What this campaign sent moments ago is not in the search index yet: the run's lag-free view knows it by key.
+	for (let step = p.step - 1; step >= 1; step--) {
+		const recent = recentThread?.(outreachKey(p.campaign, step, lead!.address));
+		if (recent) return recent;
+	}
+	const labelId = p.campaignOnly ? await labelIdOf(client, mailboxLabels, sentLabelName(p.campaign)) : undefined;
+	if (p.campaignOnly && !labelId) return undefined;
+	return await threadOfLead(client, lead!.address, labelId);
+}
+
+function threadNotFoundDetail(p: ReplyParams, lead: ParsedAddress | undefined): string {
+	if (p.threadBy === 'threadId') return `No thread with id "${p.threadId}" in this mailbox`;
+	if (p.threadBy === 'messageId') return `No message with id "${p.messageId}" in this mailbox`;
+	const scope = p.campaignOnly ? ` labelled ${sentLabelName(p.campaign)}` : '';
+	return `No sent message to ${lead?.address ?? 'the lead'}${scope} in this mailbox`;
+}
+
+/** Why the suppression list or another row's status stops this lead, if it does. */
+function listedOrSuppressedElsewhere(p: ReplyParams, lead: ParsedAddress, row: number, suppressedRows: Map<string, number>, itemIndex: number): Rejection | undefined {
+	const list = suppressionListParameter(row, p.suppressionList);
+	const reason = suppressionReason(lead.address, { list });
+	if (reason) return { kind: 'skipped', reason: 'suppressed', extra: { suppression: reason, to: lead.address } };
+	const other = suppressedRows.get(normalizeAddress(lead.address));
+	if (other !== undefined && other !== itemIndex) {
+		return { kind: 'skipped', reason: 'suppressed', extra: { suppression: `another row with this address (row ${other + 1}) is suppressed`, duplicateOfItem: other, to: lead.address } };
+	}
+	return undefined;
+}
+
+/** Finds and reads the item's thread once; rules that need no mailbox (status, list) come first. */
+export async function findOne(
+	client: GmailClient,
+	us: Senders,
+	mailboxLabels: gmail_v1.Schema$Label[],
+	suppressedRows: Map<string, number>,
+	json: IDataObject,
+	itemIndex: number,
+	p: ReplyParams,
+	recentThread?: (key: string) => string | undefined,
+): Promise<Found | Rejection> {
+	const row = itemIndex + 1;
+	checkSequence(row, p);
+	const byStatus = p.statusField ? statusSuppression(lookupField(json, p.statusField), p.suppressStatuses) : undefined;
+	if (byStatus) return { kind: 'skipped', reason: byStatus.reason, extra: { detail: `${p.statusField} is "${byStatus.status}"` } };
+	const leadFromItem = itemLead(json, p, row);
+	if (leadFromItem) {
+		const stopped = listedOrSuppressedElsewhere(p, leadFromItem, row, suppressedRows, itemIndex);
+		if (stopped) return stopped;
+	}
+	const threadId = await findThread(client, mailboxLabels, p, leadFromItem, row, recentThread);
+	const messages = threadId ? await readThread(client, threadId) : undefined;
+	if (!threadId || !messages?.length) return { kind: 'skipped', reason: 'thread_not_found', extra: { detail: threadNotFoundDetail(p, leadFromItem) } };
+	const lead = threadLead(messages, us.ours) ?? leadFromItem;
+	if (lead && lead !== leadFromItem) {
+		const stopped = listedOrSuppressedElsewhere(p, lead, row, suppressedRows, itemIndex);
+		if (stopped) return stopped;
+	}
+	return { itemIndex, p, threadId, messages, ...(lead ? { lead } : {}) };
+}
+
+/** Addresses of the rows a status stops (item index by normalised address): every other row with that address stops too. */
+export function statusSuppressedRows(items: Array<{ json: IDataObject }>, params: (i: number) => ReplyParams | undefined): Map<string, number> {
+	const out = new Map<string, number>();
+	items.forEach((item, i) => {
+		const p = params(i);
+		if (!p?.statusField || !statusSuppression(lookupField(item.json, p.statusField), p.suppressStatuses)) return;
+		const email = str(lookupField(item.json, p.emailField)).trim();
+		try {
+			const key = normalizeAddress(parseAddress(email).address);
+			if (!out.has(key)) out.set(key, i);
+		} catch {
+			// A row without a usable address cannot stop another row.
+		}
+	});
+	return out;
+}
+
+/** Keys of the campaign's steps up to this one for the lead: they tie DSNs and complaints to it. */
+export function campaignKeys(f: Found): string[] {
+	if (!f.lead) return [];
+	return Array.from({ length: f.p.step }, (_v, k) => outreachKey(f.p.campaign, k + 1, f.lead!.address));
+}
+
+/** The batch's engagement: its threads classified (full reads only where needed) plus one mailbox search per 25 leads. */
+export async function engagementOf(client: GmailClient, us: Senders, found: Found[], recent: (ctx: EngagementContext) => Promise<ReadMessage[]> = async () => []): Promise<Map<string, LeadEngagement>> {
+	const known: ReadMessage[] = [];
+	const mailtos = new Set<string>();
+	for (const f of found) {
+		const m = mailtoAddress(f.p.unsubscribeMailto);
+		if (m) mailtos.add(m);
+		for (const ours of conversation(f.messages).filter((x) => isOurs(x, us.ours))) for (const a of listUnsubscribeMailtos(ours.headers['list-unsubscribe'])) mailtos.add(a);
+	}
+	const ctx = { ours: us.ours, unsubscribeAddresses: [...mailtos] };
+	for (const f of found) known.push(...(await classifyThread(client, f.threadId, f.messages, ctx)));
+	known.push(...(await recent(ctx)));
+	const leads: Array<EngagementLead & { options: object }> = [];
+	for (const f of found) {
+		if (!f.lead) continue;
+		const keys = campaignKeys(f);
+		const ours = conversation(f.messages).filter((x) => isOurs(x, us.ours));
+		const firstSentAt = campaignStart(f.messages, us.ours, keys);
+		leads.push({
+			address: f.lead.address,
+			threadIds: [f.threadId],
+			keys,
+			messageIds: ours.map((m) => m.headers['message-id'] ?? '').filter(Boolean),
+			options: { ...(firstSentAt !== undefined ? { firstSentAt } : {}), replyStops: f.p.stopIfEngaged, softBounceStops: f.p.softBounceStops },
+		});
+	}
+	return await checkEngagement(client, leads, ctx, known);
+}
