@@ -1,6 +1,8 @@
 import type { SandboxParts } from './api/context';
 import { jsonBody } from './api/context';
-import { buildAnswer, buildSimple, type ReplyKind } from './builders';
+import { buildSimple } from './builders';
+import { buildAnswer } from './inbound/answers';
+import type { AnswerOptions } from './inbound/common';
 import { editDraft } from './edit-draft';
 import { badRequest, HttpError, notFound } from './errors';
 import { parseMessage } from './mime';
@@ -21,6 +23,25 @@ function str(body: Record<string, unknown>, key: string, required = true): strin
 	}
 	if (typeof v !== 'string') throw badRequest(`${key} must be a string`);
 	return v;
+}
+
+/** The answer options of a deliver request, type-checked. */
+function answerOptions(b: Record<string, unknown>): AnswerOptions {
+	const flag = (key: string) => {
+		if (b[key] !== undefined && typeof b[key] !== 'boolean') throw badRequest(`${key} must be true or false`);
+		return b[key] as boolean | undefined;
+	};
+	return {
+		text: str(b, 'text', false),
+		format: str(b, 'format', false),
+		status: str(b, 'status', false),
+		lang: str(b, 'lang', false),
+		returnDate: str(b, 'returnDate', false),
+		alternateContact: str(b, 'alternateContact', false),
+		from: str(b, 'from', false),
+		headers: flag('headers'),
+		threaded: flag('threaded'),
+	};
 }
 
 function mailboxOr404(parts: SandboxParts, email: string | undefined): Mailbox {
@@ -146,9 +167,13 @@ export function registerAdmin(router: Router<ApiRequest>, parts: SandboxParts): 
 		} else if (b.replyTo !== undefined) {
 			const sent = mb.messages.get(str(b, 'replyTo') as string);
 			if (!sent) throw notFound(`No message ${String(b.replyTo)} in ${mb.email}`);
-			const kind = (str(b, 'kind', false) ?? 'reply') as ReplyKind;
-			if (!['reply', 'auto-reply', 'bounce', 'unsubscribe'].includes(kind)) throw badRequest('kind must be reply, auto-reply, bounce or unsubscribe');
-			raw = buildAnswer(sent, mb.email, kind, str(b, 'text', false), store.clock.now());
+			const answer = buildAnswer(mb, sent, str(b, 'kind', false) ?? 'reply', answerOptions(b), store.clock.now());
+			if (answer.sentIn) {
+				// The owner's answer by hand: a send from the mailbox (it counts against the daily cap), in that thread.
+				const m = await commitSend(store, mb, { raw: answer.raw, parsed: await parseMessage(answer.raw), threadId: answer.sentIn, id: freshId(mb) });
+				return ok({ id: m.id, threadId: m.threadId });
+			}
+			raw = answer.raw;
 		} else {
 			const headers = b.headers && typeof b.headers === 'object' ? (b.headers as Record<string, string>) : undefined;
 			raw = buildSimple(

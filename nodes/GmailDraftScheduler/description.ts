@@ -27,7 +27,7 @@ const operationProperty: INodeProperties = {
 		{
 			name: 'Schedule',
 			value: 'schedule',
-			action: 'Schedule a follow up draft in the lead s thread',
+			action: 'Schedule a threaded follow up draft',
 			description: 'Create step N as a threaded draft with a send time the person can review and edit in Gmail',
 		},
 		{

@@ -131,6 +131,8 @@ async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders>
 		// The lag-free view starts before the first search, so nothing falls between the two.
 		const opened = await attempt(() => run.ledger.open());
 		if (!opened.ok) return run.stopFor(opened.error, leads[0].itemIndex);
+		const planned = await attempt(() => run.planCapacity(us.value.mailbox, leads.length));
+		if (!planned.ok) return run.stopFor(planned.error, leads[0].itemIndex);
 	}
 	let suppressionLabels = new Map<string, string>();
 	if (leads.some((l) => l.checkMailbox)) {

@@ -1,63 +1,20 @@
 import type { gmail_v1 } from 'googleapis';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { formatAddress, normalizeAddress } from '../shared/core/address';
+import { normalizeAddress } from '../shared/core/address';
 import { chunk, LOOKUP_BATCH, sentLabelName } from '../shared/core/campaign';
-import { composeMessage, FieldError, type Composed } from '../shared/core/compose';
+import { FieldError } from '../shared/core/compose';
 import { backOn, type LeadEngagement } from '../shared/core/engagement';
-import { decideFollowup, FollowupError, ourLastFrom, quoteBelow, type FollowupDecision } from '../shared/core/followup';
+import { decideFollowup, FollowupError } from '../shared/core/followup';
 import { outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
-import { addressListParameter, binaryAttachments, ParameterError, senderParameter, strictRejection } from '../shared/node/inputs';
+import { strictRejection } from '../shared/node/inputs';
 import { str } from '../shared/node/params';
-import { payloadParts } from '../shared/node/payload';
 import { SendingRun, type Stop } from '../shared/node/sending';
-import { checkFrom, readSenders, type Senders } from '../shared/node/senders';
+import { readSenders, type Senders } from '../shared/node/senders';
+import { composeReply } from './compose';
 import { campaignKeys, engagementOf, findOne, statusSuppressedRows, type Found } from './plan';
 import { readReplyParams, type ReplyParams } from './params';
-
-/** Renders the reply into the thread: its subject and threading headers, its recipients, an optional quote of the parent. */
-async function composeReply(run: SendingRun, us: Senders, p: ReplyParams, decision: FollowupDecision, f: Found): Promise<Composed> {
-	const { itemIndex: i, lead } = f;
-	const row = i + 1;
-	if (!p.text.trim() && !p.html.trim()) throw new ParameterError(row, 'text', 'the body is empty');
-	const to = decision.recipients.to;
-	if (!to.length) throw new ParameterError(row, 'replyMode', 'no recipient left in the thread once this mailbox is excluded');
-	// Unless From is set, the follow-up comes from the address that carries the thread (an alias, say), when Gmail still lets us.
-	const threadFrom = ourLastFrom(f.messages, us.ours);
-	const usable = threadFrom && us.verified.includes(normalizeAddress(threadFrom)) ? threadFrom : undefined;
-	const from = senderParameter(row, p.from || usable || us.mailbox, p.senderName);
-	checkFrom(us, row, from.address);
-	const cc = [...decision.recipients.cc.map(formatAddress), ...(addressListParameter(row, 'cc', p.cc) ? [p.cc.trim()] : [])].join(', ');
-	const composed = composeMessage(
-		run.items[i].json,
-		{ subject: '', text: p.text, html: p.html },
-		{
-			from,
-			// The key and the spintax seed follow the thread's lead, so re-runs find and render the same thing.
-			to: lead ?? to[0],
-			campaign: p.campaign,
-			step: p.step,
-			replyTo: addressListParameter(row, 'replyTo', p.replyTo),
-			cc,
-			bcc: addressListParameter(row, 'bcc', p.bcc),
-			unsubscribe: { mailto: p.unsubscribeMailto, url: p.unsubscribeUrl, footer: p.footer, postalAddress: p.postalAddress },
-			attachments: await binaryAttachments(run.ctx, i, p.attachments),
-			subjectOverride: decision.subject,
-			inReplyTo: decision.inReplyTo,
-			references: decision.references,
-		},
-	);
-	composed.spec.to = to;
-	// The quote goes in after merging, so merge tags or spintax inside the previous message are never expanded.
-	if (p.quote && decision.parent) {
-		const parent = await run.client.getMessage(decision.parent.id, { format: 'full' });
-		const quoted = quoteBelow(composed, payloadParts(parent.payload), { date: decision.parent.headers['date'], from: decision.parent.headers['from'] });
-		composed.text = composed.spec.text = quoted.text;
-		if (quoted.html !== undefined) composed.html = composed.spec.html = quoted.html;
-	}
-	return composed;
-}
 
 /** The lead's time zone for its return morning: the item's field when it holds a valid zone, else the workflow's. */
 function leadZone(run: SendingRun, f: Found): string {
@@ -108,7 +65,7 @@ async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: Lead
 			return undefined;
 		}
 	}
-	const composed = await attempt(() => composeReply(run, us, p, decision, f));
+	const composed = await attempt(() => composeReply(run.ctx, run.client, us, p, decision, f));
 	if (!composed.ok) return run.itemError(composed.error, i, base);
 	const strict = strictRejection(composed.value, i + 1, p.strict);
 	if (strict) {
@@ -148,6 +105,8 @@ export async function executeThreadedReply(this: IExecuteFunctions): Promise<INo
 	if (run.settings.mode === 'send') {
 		const opened = await attempt(() => run.ledger.open());
 		if (!opened.ok) return await run.complete(run.stopFor(opened.error, 0));
+		const planned = await attempt(() => run.planCapacity(us.value.mailbox, run.items.length));
+		if (!planned.ok) return await run.complete(run.stopFor(planned.error, 0));
 	}
 	const params = run.items.map((_item, i) => {
 		try {

@@ -5,6 +5,8 @@ export const DEMO_MAILBOX = {
 	email: 'founder@acme-demo.test',
 	type: 'workspace' as const,
 	timezone: 'Europe/Berlin',
+	// The demo campaign's List-Unsubscribe mailto: an alias, so opt-outs sent to it land in this mailbox.
+	aliases: ['unsubscribe@acme-demo.test'],
 };
 
 /** A demo lead, as a Google Sheet row would hold it. */
@@ -13,16 +15,16 @@ export interface DemoLead {
 	first_name: string;
 	company: string;
 	pain_point: string;
-	/** What the demo's "simulate" helper makes this lead do after the first email. */
-	behaviour: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe' | 'silent';
+	/** What the demo's "simulate" helper makes this lead do after the first email ('conversation': the lead replies and the founder answers by hand). */
+	behaviour: 'conversation' | 'auto-reply' | 'bounce' | 'unsubscribe-mailto' | 'silent';
 }
 
 /** The demo leads (the same rows the demo workflows' Code node emits). */
 export const DEMO_LEADS: DemoLead[] = [
-	{ email: 'ada@analytical-engines.test', first_name: 'Ada', company: 'Analytical Engines', pain_point: 'slow month-end reporting', behaviour: 'reply' },
+	{ email: 'ada@analytical-engines.test', first_name: 'Ada', company: 'Analytical Engines', pain_point: 'slow month-end reporting', behaviour: 'conversation' },
 	{ email: 'grace@cobol-works.test', first_name: 'Grace', company: 'COBOL Works', pain_point: 'legacy batch jobs', behaviour: 'silent' },
 	{ email: 'linus@kernel-labs.test', first_name: 'Linus', company: 'Kernel Labs', pain_point: 'flaky release pipelines', behaviour: 'auto-reply' },
-	{ email: 'margaret@apollo-guidance.test', first_name: 'Margaret', company: 'Apollo Guidance', pain_point: 'manual QA sign-off', behaviour: 'silent' },
+	{ email: 'margaret@apollo-guidance.test', first_name: 'Margaret', company: 'Apollo Guidance', pain_point: 'manual QA sign-off', behaviour: 'unsubscribe-mailto' },
 	{ email: 'alan@bombe-decrypt.test', first_name: 'Alan', company: 'Bombe Decrypt', pain_point: 'too many spreadsheets', behaviour: 'bounce' },
 ];
 
@@ -58,14 +60,20 @@ interface AdminMessage {
 	internalDate: number;
 }
 
+/** Answers the sandbox can simulate (see POST /sandbox/deliver in the README), plus the demo's 'conversation'. */
+export const SIMULATED = [
+	'reply', 'reply-new-thread', 'colleague-reply', 'conversation', 'auto-reply', 'out-of-office', 'left-company', 'bounce', 'dsn', 'delay',
+	'unsubscribe', 'unsubscribe-mailto', 'unsubscribe-new-thread', 'complaint',
+] as const;
+
 /**
- * Makes a lead answer the most recent email the demo mailbox sent them: a human reply, an
- * out-of-office, a bounce, or an unsubscribe request (the sandbox builds a realistic message).
+ * Makes a lead answer the most recent email the demo mailbox sent them (a reply, an out-of-office, a bounce, an opt-out …;
+ * the sandbox builds a realistic message). 'conversation': the lead replies and the founder answers that reply by hand.
  */
 export async function simulate(
 	sandboxUrl: string,
 	leadEmail: string,
-	kind: 'reply' | 'auto-reply' | 'bounce' | 'unsubscribe',
+	kind: (typeof SIMULATED)[number],
 	text?: string,
 	mailbox: string = DEMO_MAILBOX.email,
 ): Promise<{ id: string; threadId: string }> {
@@ -76,7 +84,10 @@ export async function simulate(
 		.filter((m) => m.labelIds.includes('SENT') && m.to.some((t) => t.address.toLowerCase() === leadEmail.toLowerCase()))
 		.sort((a, b) => b.internalDate - a.internalDate);
 	if (!sent.length) throw new Error(`the demo mailbox has sent nothing to ${leadEmail} yet: run "Demo: cold campaign" first`);
-	return await admin(sandboxUrl, 'POST', '/sandbox/deliver', { to: mailbox, replyTo: sent[0].id, kind, text });
+	const deliver = (body: Record<string, unknown>) => admin(sandboxUrl, 'POST', '/sandbox/deliver', { to: mailbox, ...body });
+	if (kind !== 'conversation') return await deliver({ replyTo: sent[0].id, kind, text });
+	const reply = await deliver({ replyTo: sent[0].id, kind: 'reply', text: text ?? 'Interesting. What would it cost for a team of twelve?' });
+	return await deliver({ replyTo: reply.id, kind: 'owner-reply', text: 'Hi! For twelve people it is 49 EUR a month. Shall we talk on Tuesday?' });
 }
 
 /** Moves the sandbox clock (e.g. "P3D"), so follow-ups become due without waiting days. */

@@ -1,10 +1,8 @@
-// Demo helper: make a lead reply (or bounce, auto-reply, unsubscribe) in the Gmail Sandbox, or move its clock.
-// Usage: SANDBOX_URL=http://127.0.0.1:8787 npx tsx scripts/demo/simulate.ts reply|auto-reply|bounce|unsubscribe <lead email> [text]
+// Demo helper: make a lead answer (reply, out-of-office, bounce, opt-out …) in the Gmail Sandbox, or move its clock.
+// Usage: SANDBOX_URL=http://127.0.0.1:8787 npx tsx scripts/demo/simulate.ts <kind> <lead email> [text]   (kinds: see SIMULATED in seed.ts)
 //        SANDBOX_URL=… npx tsx scripts/demo/simulate.ts advance P3D
 //        SANDBOX_URL=… npx tsx scripts/demo/simulate.ts leads     (every demo lead does what its `behaviour` says)
-import { DEMO_LEADS, advanceClock, simulate } from './seed';
-
-const KINDS = ['reply', 'auto-reply', 'bounce', 'unsubscribe'] as const;
+import { DEMO_LEADS, SIMULATED, advanceClock, simulate } from './seed';
 
 async function main(): Promise<void> {
 	const url = process.env.SANDBOX_URL || 'http://127.0.0.1:8787';
@@ -17,11 +15,11 @@ async function main(): Promise<void> {
 			const r = await simulate(url, lead.email, lead.behaviour);
 			console.log(`${lead.email}: ${lead.behaviour} → message ${r.id} in thread ${r.threadId}`);
 		}
-	} else if ((KINDS as readonly string[]).includes(cmd) && arg) {
-		const r = await simulate(url, arg, cmd as (typeof KINDS)[number], text);
+	} else if ((SIMULATED as readonly string[]).includes(cmd) && arg) {
+		const r = await simulate(url, arg, cmd as (typeof SIMULATED)[number], text);
 		console.log(`${arg}: ${cmd} → message ${r.id} in thread ${r.threadId}`);
 	} else {
-		console.error('usage: simulate.ts reply|auto-reply|bounce|unsubscribe <lead email> [text] | advance <ISO duration> | leads');
+		console.error(`usage: simulate.ts ${SIMULATED.join('|')} <lead email> [text] | advance <ISO duration> | leads`);
 		process.exit(2);
 	}
 }

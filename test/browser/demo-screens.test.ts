@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { bindCredential, readExample } from '../../scripts/n8n/workflows';
-import { DEMO_MAILBOX, advanceClock, simulate } from '../../scripts/demo/seed';
+import { DEMO_LEADS, DEMO_MAILBOX, advanceClock, simulate } from '../../scripts/demo/seed';
 import { errorsFromOurNodes, launchBrowser, type TestBrowser } from '../support/browser';
 import { startRealN8n, type RealN8n } from '../support/real-n8n';
 
@@ -51,15 +51,15 @@ describe('demo in the editor and the sandbox view', { timeout: 420_000 }, () => 
 		assert.equal(sent.length, 5);
 	});
 
-	test('follow-up after a reply and a bounce (3 days later): canvas and the mail view', async () => {
-		await simulate(env.sandbox.url, 'ada@analytical-engines.test', 'reply', 'Sounds good. Tuesday 10:00?', DEMO_MAILBOX.email);
-		await simulate(env.sandbox.url, 'alan@bombe-decrypt.test', 'bounce', undefined, DEMO_MAILBOX.email);
+	test('follow-up after a live conversation, an opt-out outside the thread and a bounce (3 days later): canvas and the mail view', async () => {
+		for (const lead of DEMO_LEADS) if (lead.behaviour !== 'silent') await simulate(env.sandbox.url, lead.email, lead.behaviour, undefined, DEMO_MAILBOX.email);
 		await advanceClock(env.sandbox.url, 'P3D');
 		await executeInEditor('demo-follow-up-sequence.json', 'demo-follow-up-canvas');
 		const { page } = browser;
 		await page.goto(`${env.sandbox.url}/view/${encodeURIComponent(DEMO_MAILBOX.email)}`);
 		await page.locator('section.thread').first().waitFor();
-		assert.equal(await page.locator('section.thread').count(), 5);
+		// One thread per lead, plus Margaret's opt-out: a message of its own to the List-Unsubscribe address.
+		assert.equal(await page.locator('section.thread').count(), 6);
 		await browser.screenshot('demo-sandbox-view');
 		assert.deepEqual(errorsFromOurNodes(browser.errors), []);
 	});

@@ -13,7 +13,7 @@ import { ARTIFACTS_DIR, startRealN8n, type RealN8n } from '../support/real-n8n';
 describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
 	let env: RealN8n;
 	let browser: TestBrowser;
-	let ours: Array<{ name: string; displayName: string }>;
+	let ours: Array<{ name: string; displayName: string; properties?: Array<{ name: string; options?: Array<{ action?: string }> }> }>;
 	before(async () => {
 		env = await startRealN8n({ name: 'browser' });
 		// n8n also lists a generated "<node>Tool" variant for AI agents; it lives in the agent's tool panel.
@@ -60,6 +60,9 @@ describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
 			// A community node shows its details first; "Add to workflow" places it.
 			const add = page.getByRole('button', { name: 'Add to workflow' });
 			if (await add.isVisible({ timeout: 3000 }).catch(() => false)) await add.click();
+			// A node with operations (Draft Scheduler) lists its actions in the details panel: the first one places it.
+			const firstAction = node.properties?.find((p) => p.name === 'operation')?.options?.[0]?.action;
+			if (firstAction) await page.getByText(firstAction, { exact: true }).first().click();
 			const ndv = page.locator('[data-test-id=ndv]');
 			await ndv.waitFor({ timeout: 30_000 });
 			await page.locator('[data-test-id=node-parameters]').waitFor();

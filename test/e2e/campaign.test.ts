@@ -105,7 +105,7 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 		assert.equal([...(await sentTo()).values()].flat().length, DEMO_LEADS.length);
 	});
 
-	test('day 3: a reply and a bounce stop those leads; the others get step 2 in the same thread', async () => {
+	test('day 3: a live conversation, an opt-out by the List-Unsubscribe mailto and a bounce stop those leads; the others get step 2 in the same thread', async () => {
 		for (const lead of DEMO_LEADS) {
 			if (lead.behaviour !== 'silent') await simulate(env.sandbox.url, lead.email, lead.behaviour, undefined, DEMO_MAILBOX.email);
 		}
@@ -116,7 +116,7 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 		const stopped = nodeItems(ex, 'Sheet row: stopped');
 		assert.deepEqual(
 			stopped.map((s) => `${s.email}:${s.status}`).sort(),
-			[...leadsDoing('reply').map((e) => `${e}:replied`), ...leadsDoing('bounce').map((e) => `${e}:bounced`)].sort(),
+			[...leadsDoing('conversation').map((e) => `${e}:replied`), ...leadsDoing('unsubscribe-mailto').map((e) => `${e}:unsubscribed`), ...leadsDoing('bounce').map((e) => `${e}:bounced`)].sort(),
 		);
 		assert.equal(nodeItems(ex, 'Follow-up (step 3)', 0).length, 0, 'step 3 must wait for the next run');
 
@@ -129,7 +129,11 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 			assert.ok(second.references?.includes(first.messageId!), `${email}: References misses the first email`);
 			assert.equal(second.subject, `Re: ${first.subject}`);
 		}
-		for (const email of [...leadsDoing('reply'), ...leadsDoing('bounce')]) assert.equal(by.get(email)!.length, 1, `${email} got a follow-up`);
+		for (const email of [...leadsDoing('unsubscribe-mailto'), ...leadsDoing('bounce')]) assert.equal(by.get(email)!.length, 1, `${email} got a follow-up`);
+		// The live conversation: our step 1 and the founder's own answer by hand, no step of ours.
+		const talk = by.get(leadsDoing('conversation')[0])!;
+		assert.equal(talk.length, 2);
+		assert.ok(!talk[1].headers.some((h) => h.name.toLowerCase() === 'x-outreach-key'), 'the second message to Ada is the hand-written answer');
 	});
 
 	test('day 7: step 3 to the same leads; the replied lead still gets nothing', async () => {
@@ -147,8 +151,8 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 			// References carry the whole chain: the first and the second message.
 			for (const prev of msgs.slice(0, 2)) assert.ok(msgs[2].references?.includes(prev.messageId!), `${email}: References misses ${prev.messageId}`);
 		}
-		const ada = (await env.sandbox.messages(DEMO_MAILBOX.email)).filter((m) => m.threadId === by.get(leadsDoing('reply')[0])![0].threadId);
-		assert.deepEqual(ada.map((m) => (m.labelIds.includes('SENT') ? 'us' : 'lead')), ['us', 'lead']);
+		const ada = (await env.sandbox.messages(DEMO_MAILBOX.email)).filter((m) => m.threadId === by.get(leadsDoing('conversation')[0])![0].threadId);
+		assert.deepEqual(ada.map((m) => (m.labelIds.includes('SENT') ? 'us' : 'lead')), ['us', 'lead', 'us'], 'step 1, the reply, the answer by hand — no step 3');
 		const labelled = (await env.sandbox.messages(DEMO_MAILBOX.email)).filter((m) => m.labelIds.some((l) => l.startsWith('Label_')));
 		assert.ok(labelled.length >= DEMO_LEADS.length, 'sent messages carry the campaign label');
 		const stats = await env.sandbox.stats(DEMO_MAILBOX.email);

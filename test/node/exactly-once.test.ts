@@ -98,6 +98,20 @@ describe('issue 11: exactly once under Gmail\'s real timing', { timeout: 300_000
 		for (const m of await sentMessages(sb, mb.email)) assert.equal(m.from?.address, 'sales@from.test');
 	});
 
+	test('misread limits: a template draft Gmail refuses (400) fails the items as invalid_parameter, never deferred for ever', async () => {
+		const mb = await sb.createMailbox({ email: `owner-${randomUUID().slice(0, 6)}@tmpl.test` });
+		await sb.faults({ mailbox: mb.email, rules: [{ method: 'drafts.get', status: 400, message: 'Invalid id value', count: 5 }] });
+		const o = await runSend(sb, mb, sendLeads(3, 'tmpl-leads.test'), baseParameters({ templateSource: 'draft', draftId: 'r123' }));
+		await sb.clearFaults();
+		assert.equal(o.result.error, undefined);
+		assert.equal(o.failed.length, 3);
+		for (const f of o.failed) {
+			assert.equal(f.reason, 'invalid_parameter');
+			assert.equal(f.retryAt, undefined, 'no automatic retry');
+		}
+		assert.equal((await sentMessages(sb, mb.email)).length, 0);
+	});
+
 	test('token revoked after 40 of 100 sends, continue-on-fail off: the 40 stay on Sent, the 60 fail with auth, nothing is lost', async () => {
 		const mb = await sb.createMailbox({ email: `owner-${randomUUID().slice(0, 6)}@revoke.test`, type: 'workspace' });
 		const items = sendLeads(100, 'revoke-leads.test');

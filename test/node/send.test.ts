@@ -170,6 +170,23 @@ describe('crash, reset and cap', () => {
 		assert.deepEqual(o.sent.map((s) => s.email), leads(20, 'cap-leads.test').map((l) => l.email));
 		assert.equal((await sb.stats(mb.email)).calls['messages.send'], 21, 'one refused attempt, then none');
 	});
+
+	test('the cap checked from the mailbox first: 20 sent, 30 deferred to the minute the oldest sends leave the window, no 429', { timeout: 60_000 }, async () => {
+		const mb = await sb.createMailbox({ email: 'owner@capped-first.test', type: 'gmail' });
+		await sb.manualSend({ from: mb.email, to: 'friend@else.test', count: 480 });
+		const oldest = Math.min(...(await sentMessages(sb, mb.email)).map((m) => m.internalDate));
+		const o = await runSend(sb, mb, leads(50, 'capfirst-leads.test'), baseParameters({ options: { dailyCapCheck: 'gmail' } }));
+		assert.equal(o.result.error, undefined);
+		assert.equal(o.sent.length, 20);
+		assert.equal(o.deferred.length, 30);
+		for (const d of o.deferred) {
+			assert.equal(d.reason, 'daily_cap');
+			assert.ok(Math.abs(Date.parse(String(d.retryAt)) - (oldest + 24 * 3600_000)) < 2000, `retryAt ${d.retryAt}`);
+		}
+		const stats = await sb.stats(mb.email);
+		assert.equal(stats.calls['messages.send'], 20, 'nothing refused: the cap was known before sending');
+		assert.equal(stats.errors['429'] ?? 0, 0);
+	});
 });
 
 describe('suppression and bad rows', () => {

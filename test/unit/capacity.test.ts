@@ -97,6 +97,11 @@ describe('capacityPlan', () => {
 		assert.equal(plan.retryAts[0].getTime(), NOW + 322 + WINDOW_MS);
 		const blind = capacityPlan({ cap: 2, margin: 1, sent: 2, sentTimes: [NOW + 500], timesFrom: 1, now: NOW, wanted: 2 });
 		assert.deepEqual(blind.retryAts.map((d) => d.getTime()), [NOW + 500 + WINDOW_MS, NOW + 500 + WINDOW_MS]);
+
+		// This run's sends go after the hand-sent ones of the same second: those leave the window first.
+		const run = capacityPlan({ cap: 6, margin: 1, sentTimes: [NOW + 148, NOW + 150], now: NOW, wanted: 8 });
+		assert.equal(run.sendNow, 4);
+		assert.deepEqual(run.retryAts.map((d) => d.getTime() - WINDOW_MS), [NOW + 148, NOW + 150, NOW + 150, NOW + 150]);
 	});
 
 	test('only the times that matter: a partial list gives the same plan as the full one', () => {

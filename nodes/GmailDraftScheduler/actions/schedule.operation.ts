@@ -17,7 +17,7 @@ import { threadedReplyProperties } from '../../GmailThreadedReply/description';
 import { readReplyParams, type ReplyParams } from '../../GmailThreadedReply/params';
 import { campaignKeys, engagementOf, findOne, statusSuppressedRows, type Found } from '../../GmailThreadedReply/plan';
 import type { GmailClient } from '../../shared/transport';
-import { composeDraft } from '../compose';
+import { composeReply } from '../../GmailThreadedReply/compose';
 import { leadZone, readSendTimeRule } from '../params';
 import { addToSchedule, draftExists, readSchedule, removeFromSchedule, type Scheduled } from '../registry';
 
@@ -207,7 +207,7 @@ async function scheduleOne(c: Context, f: Found, item: ItemParams, engagement: L
 		}
 		return undefined;
 	}
-	const composed = await attempt(() => composeDraft(run.ctx, c.us, p, decision, i, lead));
+	const composed = await attempt(() => composeReply(run.ctx, run.client, c.us, p, decision, { itemIndex: i, lead, messages: f.messages }));
 	if (!composed.ok) return run.itemError(composed.error, i, base);
 	const strict = strictRejection(composed.value, i + 1, p.strict);
 	if (strict) {

@@ -218,7 +218,8 @@ export function capacityPlan(input: CapacityInput): CapacityPlan {
 		tracks.push({ allowed: x.allowed, perItem: x.perItem, consumers: inWindow.map((s) => ({ at: s.at, weight: s.weight })).sort((a, b) => a.at - b.at) });
 	}
 	for (let i = 0; i < sendNow; i++) {
-		const at = Math.max(input.now, input.plannedAt?.[i] ?? input.now);
+		// This run's sends come after every counted one, even when the clock (read to the second) is a little behind them.
+		const at = Math.max(latest, input.plannedAt?.[i] ?? input.now);
 		for (const track of tracks) insert(track.consumers, { at, weight: track.perItem });
 	}
 	const retryAts: Date[] = [];

@@ -188,6 +188,30 @@ const SHARED_OPTIONS: INodeProperties[] = [
 			'Whether to skip leads named by messages labelled Outreach/Unsubscribed or Outreach/Bounced in the mailbox (replies, opt-outs, bounces and complaints in the mail itself are always checked)',
 	},
 	{
+		displayName: 'Daily Cap Check',
+		name: 'dailyCapCheck',
+		type: 'options',
+		options: [
+			{ name: 'From the Address (Gmail.com 500, Else Workspace 2,000)', value: 'auto' },
+			{ name: 'Gmail.com (500)', value: 'gmail' },
+			{ name: 'Workspace (2,000)', value: 'workspace' },
+			{ name: 'Workspace Trial (500)', value: 'workspace-trial' },
+			{ name: 'Custom (Daily Cap Below)', value: 'custom' },
+			{ name: 'Off', value: 'off' },
+		],
+		default: 'auto',
+		description:
+			'Before sending, count what the mailbox sent in the last 24 hours (hand-sent mail included) and defer what would go over the cap, with the minute it frees up — before Gmail refuses (the Quota Guard rule)',
+	},
+	{
+		displayName: 'Custom Daily Cap',
+		name: 'customDailyCap',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 500,
+		description: 'Sends per rolling 24 hours when Daily Cap Check is Custom',
+	},
+	{
 		displayName: 'Continue After Soft Bounce',
 		name: 'continueAfterSoftBounce',
 		type: 'boolean',

@@ -9,6 +9,8 @@ export interface RunSettings {
 	jitterMs: number;
 	budgetMs: number;
 	perMinuteUnits: number;
+	/** The daily cap to check before sending: an account type, a number, 'auto' (from the address) or 'off'. */
+	dailyCap: 'auto' | 'off' | 'gmail' | 'workspace' | 'workspace-trial' | number;
 }
 
 /** One item's parameters that both sending nodes have, with the same names and meaning. */
@@ -63,7 +65,14 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 		jitterMs: seconds(options.jitterSeconds, 15),
 		budgetMs: seconds(options.retryBudgetSeconds, 60),
 		perMinuteUnits: Math.max(100, Number(options.quotaUnitsPerMinute ?? 15000) || 15000),
+		dailyCap: dailyCapOption(options),
 	};
+}
+
+function dailyCapOption(options: IDataObject): RunSettings['dailyCap'] {
+	const choice = str(options.dailyCapCheck ?? 'auto');
+	if (choice === 'custom') return Math.max(1, Math.floor(Number(options.customDailyCap ?? 500) || 500));
+	return (['off', 'gmail', 'workspace', 'workspace-trial'].includes(choice) ? choice : 'auto') as RunSettings['dailyCap'];
 }
 
 /** Reads item i's shared parameters; `bodyFromParameters` false when the body comes from elsewhere (a draft). */

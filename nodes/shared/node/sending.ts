@@ -11,6 +11,7 @@ import {
 	gmailClient,
 	GmailError,
 	InvalidRequestError,
+	NotFoundError,
 	PermissionError,
 	RateLimitError,
 	ScopeError,
@@ -20,6 +21,8 @@ import {
 import { attempt } from './attempt';
 import { Claims } from './claim';
 import { ParameterError, type Rejection } from './inputs';
+import { dailyCap } from '../core/capacity';
+import { mailboxCapacity } from './capacity';
 import { recentInbound, type EngagementContext, type ReadMessage } from './engagement';
 import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
@@ -62,6 +65,8 @@ export function stopFor(error: GmailError, itemIndex: number): Stop {
 		return { kind: 'deferred', reason: 'quota', retryAt, error, itemIndex };
 	}
 	if (error instanceof AuthError) return { kind: 'failed', reason: 'auth', error, itemIndex };
+	// Gmail refused the run's own request (e.g. a template draft id it rejects): waiting cannot fix it.
+	if (error instanceof InvalidRequestError || error instanceof NotFoundError) return { kind: 'failed', reason: 'invalid_parameter', error, itemIndex };
 	if (error instanceof ScopeError || error instanceof PermissionError) return { kind: 'failed', reason: 'permission', error, itemIndex };
 	return { kind: 'deferred', reason: 'transient', retryAt: new Date(Date.now() + TRANSIENT_RETRY_MS), error, itemIndex };
 }
@@ -98,6 +103,8 @@ export class SendingRun {
 	readonly undelivered = new Set<string>();
 	private attempts = 0;
 	private recent?: Promise<ReadMessage[]>;
+	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
+	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
 
 	constructor(
 		readonly ctx: IExecuteFunctions,
@@ -118,6 +125,18 @@ export class SendingRun {
 		const credentialType = ctx.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
 		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits, credentialType });
 		return new SendingRun(ctx, client, settings, nodeLabel);
+	}
+
+	/**
+	 * Measures the mailbox's rolling 24 hours (hand-sent mail included) for up to `wanted` sends, so the run defers
+	 * what would go over the cap with the minute it frees up, instead of learning it from Gmail's 429.
+	 */
+	async planCapacity(mailbox: string, wanted: number): Promise<void> {
+		const choice = this.settings.dailyCap;
+		if (choice === 'off' || this.settings.mode !== 'send' || wanted < 1) return;
+		const type = choice === 'auto' ? (/@(gmail|googlemail)\.com$/i.test(mailbox) ? 'gmail' : 'workspace') : choice;
+		const plan = await mailboxCapacity(this.client, { cap: dailyCap(type), margin: 1 }, wanted);
+		this.capacity = { left: plan.sendNow, retryAts: plan.retryAts, nextFreeAt: plan.nextFreeAt, deferred: 0 };
 	}
 
 	/** The inbound mail of the last minutes, read once per run without the search index (which lags). */
@@ -222,6 +241,13 @@ export class SendingRun {
 	 * send without a definite answer from the mailbox — never by sending again.
 	 */
 	async deliver(m: Outgoing): Promise<Stop | undefined> {
+		const cap = this.capacity;
+		if (cap && cap.left <= 0) {
+			const retryAt = cap.retryAts[cap.deferred++] ?? cap.nextFreeAt;
+			const error = new Error(`The mailbox's rolling 24-hour sending cap is reached (counted from the mailbox); this lead may go at ${retryAt.toISOString()}.`);
+			this.out('deferred', m.itemIndex, { ...m.identity, status: 'deferred', reason: 'daily_cap', retryAt: retryAt.toISOString(), error: error.message });
+			return undefined;
+		}
 		if (this.settings.pacing === 'delay' && this.attempts > 0) {
 			await sleep(this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)));
 		}
@@ -249,6 +275,7 @@ export class SendingRun {
 		if (!sent.ok) return this.failLead(sent.error, m.itemIndex, m.identity);
 		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
 		const out = sent.value;
+		if (cap) cap.left--;
 		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: Date.now() });
 		await this.recordSent(m, { id: out.id, threadId: out.threadId }, out.recovered);
 		return undefined;
@@ -308,7 +335,8 @@ export class SendingRun {
 		if (stop) {
 			const decided = this.outcomes.counts();
 			const anything = decided.sent + decided.skipped + decided.deferred + decided.failed > 0;
-			if (stop.kind === 'failed' && !anything && !this.ctx.continueOnFail()) {
+			const credential = stop.reason === 'auth' || stop.reason === 'permission';
+			if (credential && !anything && !this.ctx.continueOnFail()) {
 				throw new NodeOperationError(this.ctx.getNode(), stop.error, {
 					itemIndex: stop.itemIndex,
 					description: 'Nothing was sent. Fix the credential, then re-run: messages already sent are recognised and skipped.',

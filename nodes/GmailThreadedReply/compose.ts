@@ -1,0 +1,60 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { formatAddress, normalizeAddress } from '../shared/core/address';
+import { composeMessage, type Composed } from '../shared/core/compose';
+import { ourLastFrom, quoteBelow, type FollowupDecision } from '../shared/core/followup';
+import { addressListParameter, binaryAttachments, ParameterError, senderParameter } from '../shared/node/inputs';
+import { payloadParts } from '../shared/node/payload';
+import { checkFrom, type Senders } from '../shared/node/senders';
+import type { GmailClient } from '../shared/transport';
+import type { ReplyParams } from './params';
+import type { Found } from './plan';
+
+/** Renders step N into the thread (sent by Threaded Reply, saved as a draft by Draft Scheduler): subject, threading headers, recipients, an optional quote. */
+export async function composeReply(
+	ctx: IExecuteFunctions,
+	client: GmailClient,
+	us: Senders,
+	p: ReplyParams,
+	decision: FollowupDecision,
+	f: Pick<Found, 'itemIndex' | 'lead' | 'messages'>,
+): Promise<Composed> {
+	const { itemIndex: i, lead } = f;
+	const row = i + 1;
+	if (!p.text.trim() && !p.html.trim()) throw new ParameterError(row, 'text', 'the body is empty');
+	const to = decision.recipients.to;
+	if (!to.length) throw new ParameterError(row, 'replyMode', 'no recipient left in the thread once this mailbox is excluded');
+	// Unless From is set, the follow-up comes from the address that carries the thread (an alias, say), when Gmail still lets us.
+	const threadFrom = ourLastFrom(f.messages, us.ours);
+	const usable = threadFrom && us.verified.includes(normalizeAddress(threadFrom)) ? threadFrom : undefined;
+	const from = senderParameter(row, p.from || usable || us.mailbox, p.senderName);
+	checkFrom(us, row, from.address);
+	const cc = [...decision.recipients.cc.map(formatAddress), ...(addressListParameter(row, 'cc', p.cc) ? [p.cc.trim()] : [])].join(', ');
+	const composed = composeMessage(
+		ctx.getInputData()[i].json,
+		{ subject: '', text: p.text, html: p.html },
+		{
+			from,
+			// The key and the spintax seed follow the thread's lead, so re-runs find and render the same thing.
+			to: lead ?? to[0],
+			campaign: p.campaign,
+			step: p.step,
+			replyTo: addressListParameter(row, 'replyTo', p.replyTo),
+			cc,
+			bcc: addressListParameter(row, 'bcc', p.bcc),
+			unsubscribe: { mailto: p.unsubscribeMailto, url: p.unsubscribeUrl, footer: p.footer, postalAddress: p.postalAddress },
+			attachments: await binaryAttachments(ctx, i, p.attachments),
+			subjectOverride: decision.subject,
+			inReplyTo: decision.inReplyTo,
+			references: decision.references,
+		},
+	);
+	composed.spec.to = to;
+	// The quote goes in after merging, so merge tags or spintax inside the previous message are never expanded.
+	if (p.quote && decision.parent) {
+		const parent = await client.getMessage(decision.parent.id, { format: 'full' });
+		const quoted = quoteBelow(composed, payloadParts(parent.payload), { date: decision.parent.headers['date'], from: decision.parent.headers['from'] });
+		composed.text = composed.spec.text = quoted.text;
+		if (quoted.html !== undefined) composed.html = composed.spec.html = quoted.html;
+	}
+	return composed;
+}
