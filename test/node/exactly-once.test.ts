@@ -70,15 +70,15 @@ describe('issue 11: exactly once under Gmail\'s real timing', { timeout: 300_000
 		assert.equal((await sb.messages(mb.email)).filter((m) => m.labelIds.includes('DRAFT')).length, 0, 'no claim draft left behind');
 	});
 
-	test('overlapping executions of Threaded Reply step 2 over the same 40 threads: each follow-up exactly once', async () => {
+	test('overlapping executions of Threaded Reply step 2 over the same 100 threads, 1 s apart, delay pacing, search lag on: each follow-up exactly once', async () => {
 		const mb = await mailbox(sb, { type: 'workspace' });
-		const sent = await sendStep1(leads(40, 'tr-overlap'), mb.credentials);
+		const sent = await sendStep1(leads(100, 'tr-overlap'), mb.credentials);
 		const params = followParams(2, { options: { pacing: 'delay', delaySeconds: 0.05, jitterSeconds: 0.05, quotaUnitsPerMinute: 200000 } });
 		const a = runOne('gmailThreadedReply', params, sent, mb.credentials);
 		await new Promise((r) => setTimeout(r, 1000));
 		const b = runOne('gmailThreadedReply', params, sent, mb.credentials);
 		const [ra, rb] = await Promise.all([a, b]);
-		assert.equal(jsonOf(ra, 'sent').length + jsonOf(rb, 'sent').length, 40);
+		assert.equal(jsonOf(ra, 'sent').length + jsonOf(rb, 'sent').length, 100);
 		await exactlyOnce(mb.email, sent.map((s) => s.email), 2);
 	});
 

@@ -212,6 +212,22 @@ const SHARED_OPTIONS: INodeProperties[] = [
 		description: 'Sends per rolling 24 hours when Daily Cap Check is Custom',
 	},
 	{
+		displayName: 'Wait for Send At',
+		name: 'waitForSendAt',
+		type: 'boolean',
+		default: true,
+		description:
+			"Whether an item's sendAt field (Quota Guard gives one) holds its send until that time, by the mailbox's clock; one due later than Max Wait leaves on Deferred (reason scheduled, retryAt = sendAt)",
+	},
+	{
+		displayName: 'Max Wait (Minutes)',
+		name: 'maxWaitMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0 },
+		default: 30,
+		description: 'The longest this execution waits for an item\'s sendAt; executions stay short (a Schedule trigger runs the rest later)',
+	},
+	{
 		displayName: 'Continue After Soft Bounce',
 		name: 'continueAfterSoftBounce',
 		type: 'boolean',

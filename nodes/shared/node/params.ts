@@ -11,6 +11,8 @@ export interface RunSettings {
 	perMinuteUnits: number;
 	/** The daily cap to check before sending: an account type, a number, 'auto' (from the address) or 'off'. */
 	dailyCap: 'auto' | 'off' | 'gmail' | 'workspace' | 'workspace-trial' | number;
+	/** An item's sendAt holds its send until then (at most maxWaitMs away; later ones are deferred); undefined: sendAt is ignored. */
+	maxWaitMs?: number;
 }
 
 /** One item's parameters that both sending nodes have, with the same names and meaning. */
@@ -66,6 +68,7 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 		budgetMs: seconds(options.retryBudgetSeconds, 60),
 		perMinuteUnits: Math.max(100, Number(options.quotaUnitsPerMinute ?? 15000) || 15000),
 		dailyCap: dailyCapOption(options),
+		...(options.waitForSendAt === false ? {} : { maxWaitMs: Math.max(0, Number(options.maxWaitMinutes ?? 30) || 0) * 60_000 }),
 	};
 }
 

@@ -103,6 +103,8 @@ export class SendingRun {
 	readonly undelivered = new Set<string>();
 	private attempts = 0;
 	private recent?: Promise<ReadMessage[]>;
+	/** The mailbox's clock minus ours (Gmail's Date header), read once when an item has a sendAt. */
+	private clockOffset?: Promise<number>;
 	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
 	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
 
@@ -248,9 +250,8 @@ export class SendingRun {
 			this.out('deferred', m.itemIndex, { ...m.identity, status: 'deferred', reason: 'daily_cap', retryAt: retryAt.toISOString(), error: error.message });
 			return undefined;
 		}
-		if (this.settings.pacing === 'delay' && this.attempts > 0) {
-			await sleep(this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)));
-		}
+		const paceMs = this.settings.pacing === 'delay' && this.attempts > 0 ? this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)) : 0;
+		if (await this.holdUntilSendAt(m, paceMs)) return undefined;
 		this.attempts++;
 		const claimed = await attempt(() => this.claims.claim(m.key, m.raw, m.threadId));
 		if (!claimed.ok) {
@@ -279,6 +280,28 @@ export class SendingRun {
 		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: Date.now() });
 		await this.recordSent(m, { id: out.id, threadId: out.threadId }, out.recovered);
 		return undefined;
+	}
+
+	/**
+	 * Waits the pacing delay, or until the item's sendAt (Quota Guard's spread) when that is later — by the mailbox's
+	 * clock, read to the second and so never early. True when the item was deferred instead (due beyond Max Wait).
+	 */
+	private async holdUntilSendAt(m: Outgoing, paceMs: number): Promise<boolean> {
+		const max = this.settings.maxWaitMs;
+		const at = max === undefined ? NaN : Date.parse(String(this.items[m.itemIndex].json?.sendAt ?? ''));
+		let wait = 0;
+		if (Number.isFinite(at) && max !== undefined) {
+			this.clockOffset ??= this.client.getProfileAndClock().then((r) => (r.serverTime ?? Date.now()) - Date.now());
+			wait = at - (Date.now() + (await this.clockOffset));
+			if (wait > max) {
+				const error = new Error(`sendAt ${new Date(at).toISOString()} is more than Max Wait (${Math.round(max / 60_000)} min) away; a later run sends it.`);
+				this.defer(m.itemIndex, 'scheduled', error, m.identity, new Date(at));
+				return true;
+			}
+		}
+		const ms = Math.max(paceMs, wait);
+		if (ms > 0) await sleep(ms);
+		return false;
 	}
 
 	/** Reads back the real Message-ID (Gmail may replace ours; follow-ups thread on it), records Sent, queues the labels. */
