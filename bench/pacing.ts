@@ -33,8 +33,8 @@ export async function pacingBench(): Promise<Table> {
 
 		// Naive first (its 20+ s also leave the process-wide pacer idle for ours). One send after another, as fast as possible; a 429 is retried on the guide's schedule.
 		const gmail = plainGmail(b.apiUrl, plainBox);
-		let m = await meter(b, plainBox.email);
-		let t = performance.now();
+		const m = await meter(b, plainBox.email);
+		const t = performance.now();
 		let plainSent = 0;
 		let plainRetries = 0;
 		for (const raw of raws(plainBox.email)) {
@@ -55,20 +55,26 @@ export async function pacingBench(): Promise<Table> {
 		const plain = await m.cost();
 
 		// Ours: all 40 handed to the transport at once; its pacer spends the window's budget and waits for the next.
-		m = await meter(b, oursBox.email);
-		t = performance.now();
-		const run = await runNode({
-			node: BenchProbe,
-			parameters: { op: 'sendAll', clientOptions: JSON.stringify({ perMinuteUnits: UNITS_PER_WINDOW, windowMs: WINDOW_MS, concurrency: 4 }) },
-			items: raws(oursBox.email).map((raw) => ({ raw })),
-			credentials: { gmailOutreachOAuth2Api: sandboxOAuthCredential(b.apiUrl, oursBox) },
-		});
-		const oursMs = performance.now() - t;
-		const ours = await m.cost();
-		if (run.error) throw run.error;
-		const outs = run.outputs[0].map((i) => i.json);
-		const oursSent = outs.filter((j) => j.ok).length;
-		const oursRetries = Number((outs[0].stats as IDataObject).retries);
+		const paced = async (mb: typeof oursBox) => {
+			const cost = await meter(b, mb.email);
+			const start = performance.now();
+			const run = await runNode({
+				node: BenchProbe,
+				parameters: { op: 'sendAll', clientOptions: JSON.stringify({ perMinuteUnits: UNITS_PER_WINDOW, windowMs: WINDOW_MS, concurrency: 4 }) },
+				items: raws(mb.email).map((raw) => ({ raw })),
+				credentials: { gmailOutreachOAuth2Api: sandboxOAuthCredential(b.apiUrl, mb) },
+			});
+			const ms = performance.now() - start;
+			if (run.error) throw run.error;
+			const outs = run.outputs[0].map((i) => i.json);
+			return { ms, cost: await cost.cost(), sent: outs.filter((j) => j.ok).length, retries: Number((outs[0].stats as IDataObject).retries) };
+		};
+		const ours = await paced(oursBox);
+		// The same over a network like Gmail's: 50–150 ms per call. (The pacer is per credential id, so let its window pass first.)
+		const slowBox = await b.sb.createMailbox({ email: 'paced-latency@bench.example', type: 'workspace' });
+		await b.sb.faults({ mailbox: slowBox.email, quota: { unitsPerWindow: UNITS_PER_WINDOW, windowMs: WINDOW_MS }, latencyMs: 50, jitterMs: 100 });
+		await sleep(WINDOW_MS);
+		const slow = await paced(slowBox);
 
 		const row = (name: string, sent: number, c: Cost, retries: number, ms: number): Array<string | number> => [
 			name,
@@ -78,18 +84,20 @@ export async function pacingBench(): Promise<Table> {
 			num(retries),
 			num(ms),
 			ratio(ms, MINIMUM_MS),
+			`${((100 * MINIMUM_MS) / ms).toFixed(1)} %`,
 		];
 		return {
-			title: `4. Pacing: ${SENDS} sends at ${num(UNITS_PER_WINDOW)} units per ${WINDOW_MS / 1000} s (theoretical minimum ${MINIMUM_MS / 1000} s)`,
-			columns: ['approach', 'sent', 'API calls', '429s seen', 'retries', 'wall ms', 'ratio to minimum'],
+			title: `4. Pacing: ${SENDS} sends at ${num(UNITS_PER_WINDOW)} units per ${WINDOW_MS / 1000} s (theoretical minimum ${MINIMUM_MS / 1000} s; target: ≥ 95 % of the maximum rate, no 429)`,
+			columns: ['approach', 'sent', 'API calls', '429s seen', 'retries', 'wall ms', 'ratio to minimum', 'efficiency'],
 			rows: [
 				row('plain: loop + guide backoff (2^n s + jitter)', plainSent, plain, plainRetries, plainMs),
-				row('ours: paced transport (concurrency 4)', oursSent, ours, oursRetries, oursMs),
-				['ratio ours / plain', '', ratio(ours.calls, plain.calls), '', '', ratio(oursMs, plainMs), ''],
+				row('ours: paced transport (concurrency 4)', ours.sent, ours.cost, ours.retries, ours.ms),
+				row('ours, 50–150 ms latency per call', slow.sent, slow.cost, slow.retries, slow.ms),
+				['ratio ours / plain', '', ratio(ours.cost.calls, plain.calls), '', '', ratio(ours.ms, plainMs), '', ''],
 			],
 			notes: [
 				`the guide's backoff is random (jitter), so plain's time varies from run to run; ours includes n8n-core's workflow set-up.`,
-				`quota units charged: plain ${num(plain.units)}, ours ${num(ours.units)} (refused calls are not charged).`,
+				`quota units charged: plain ${num(plain.units)}, ours ${num(ours.cost.units)} (refused calls are not charged); efficiency = the minimum time / the time taken (sends per window against the most the quota allows).`,
 			],
 		};
 	} finally {

@@ -18,13 +18,22 @@ const KINDS = ['reply', 'auto-reply', 'bounce', 'unsubscribe'];
 
 const pct = (a: number, b: number) => (b === 0 ? '–' : `${((100 * a) / b).toFixed(2)} %`);
 
-/** Per lead one `{from:lead lead}` search since the last check vs one trigger poll vs one node run over all 10,000. */
-export async function repliesBench(): Promise<Table> {
+/** What one N-lead measurement found and cost. */
+interface Measured {
+	leads: number;
+	perLead?: { hits: number; cost: Cost; ms: number };
+	trigger: { events: number; cost: Cost; ms: number };
+	node: { settled: number; cost: Cost; ms: number };
+	seedMs: number;
+}
+
+/** Seeds `leads` sent messages, delivers WITH_MAIL answers, then measures one trigger poll, one node run and (if asked) the per-lead searches. */
+async function measure(leads: number, perLead: boolean): Promise<Measured> {
 	const b = await startBenchSandbox({ quotaUnitsPerWindow: 100_000_000, searchLagMs: 0 } as never);
 	try {
 		const mb = await b.sb.createMailbox({ email: 'owner@bench-replies.example', type: 'workspace' });
 		const credentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(b.apiUrl, mb) };
-		const addresses = Array.from({ length: LEADS }, (_v, i) => `lead${i}@prospect${i % 997}.example`);
+		const addresses = Array.from({ length: leads }, (_v, i) => `lead${i}@prospect${i % 997}.example`);
 		const seedStart = performance.now();
 		const sent = await seedSent(b.sb, mb.email, addresses, 'bench');
 		const seedMs = performance.now() - seedStart;
@@ -37,7 +46,7 @@ export async function repliesBench(): Promise<Table> {
 		if (first.error) throw first.error;
 		const { now: lastCheck } = await b.sb.clock();
 		await b.sb.clock({ advance: 'PT1M' });
-		const step = Math.floor(LEADS / WITH_MAIL);
+		const step = Math.floor(leads / WITH_MAIL);
 		const store = b.sb.sandbox.store.mailbox(mb.email)!;
 		for (let k = 0; k < WITH_MAIL; k++) {
 			const s = sent[k * step];
@@ -48,16 +57,18 @@ export async function repliesBench(): Promise<Table> {
 		}
 
 		let m = await meter(b, mb.email);
-		const gmail = plainGmail(b.apiUrl, mb);
-		const after = Date.parse(lastCheck);
-		let hits = 0;
-		const plainStart = performance.now();
-		for (const a of addresses) {
-			const res = await gmail.users.messages.list({ userId: 'me', q: `${inboundSinceQuery(after)} {from:${a} ${a}}`, maxResults: 100 });
-			hits += res.data.messages?.length ?? 0;
+		let plain: Measured['perLead'];
+		if (perLead) {
+			const gmail = plainGmail(b.apiUrl, mb);
+			const after = Date.parse(lastCheck);
+			let hits = 0;
+			const plainStart = performance.now();
+			for (const a of addresses) {
+				const res = await gmail.users.messages.list({ userId: 'me', q: `${inboundSinceQuery(after)} {from:${a} ${a}}`, maxResults: 100 });
+				hits += res.data.messages?.length ?? 0;
+			}
+			plain = { hits, ms: performance.now() - plainStart, cost: await m.cost() };
 		}
-		const plainMs = performance.now() - plainStart;
-		const plain = await m.cost();
 
 		m = await meter(b, mb.email);
 		const pollStart = performance.now();
@@ -78,24 +89,55 @@ export async function repliesBench(): Promise<Table> {
 		const [stop, wait, cont] = [0, 1, 2].map((o) => (run.outputs[o] ?? []).map((i) => i.json));
 		const settled = stop.length + wait.length + cont.filter((c) => c.replyStatus !== 'no_reply').length;
 		if (settled !== WITH_MAIL) throw new Error(`the node found ${settled} leads with mail, expected ${WITH_MAIL}`);
-
-		const row = (name: string, found: number, c: Cost, ms: number): Array<string | number> => [name, found, num(c.calls), num(c.requests), num(c.units), pct(c.units, plain.units), num(ms)];
-		return {
-			title: `Who wrote back? ${num(LEADS)} leads in history, ${WITH_MAIL} with new mail since the last check (replies, out-of-office, remote bounces, opt-outs)`,
-			columns: ['approach', 'found', 'API calls', 'HTTP requests', 'quota units', 'units / per-lead', 'wall ms'],
-			rows: [
-				row('per lead: one messages.list `{from:lead lead}` since the check', hits, plain, plainMs),
-				row('Reply Detector Trigger: one poll (history + one read per new message)', events, trigger, pollMs),
-				row(`Reply Detector node: all ${num(LEADS)} leads (wide search + batched reads + labels)`, settled, node, nodeMs),
-			],
-			notes: [
-				`per lead: ${methods(plain)}; trigger: ${methods(trigger)}; node: ${methods(node)}`,
-				`the per-lead searches only list ids: classifying the ${hits} hits would cost at least ${num(hits * 5)} more units (one read each), which both of ours include`,
-				`the floor of any approach that reads each new message once: ${num(WITH_MAIL * 5)} units = ${pct(WITH_MAIL * 5, plain.units)} of the per-lead cost`,
-				`seeding ${num(LEADS)} sent messages through the sandbox store took ${num(seedMs)} ms`,
-			],
-		};
+		return { leads, ...(plain ? { perLead: plain } : {}), trigger: { events, cost: trigger, ms: pollMs }, node: { settled, cost: node, ms: nodeMs }, seedMs };
 	} finally {
 		await b.close();
 	}
+}
+
+/** Per lead one `{from:lead lead}` search since the last check vs one trigger poll vs one node run over all 10,000. */
+export async function repliesBench(): Promise<Table> {
+	const r = await measure(LEADS, true);
+	const plain = r.perLead!;
+	const row = (name: string, found: number, c: Cost, ms: number): Array<string | number> => [name, found, num(c.calls), num(c.requests), num(c.units), pct(c.units, plain.cost.units), num(ms)];
+	return {
+		title: `Who wrote back? ${num(LEADS)} leads in history, ${WITH_MAIL} with new mail since the last check (replies, out-of-office, remote bounces, opt-outs)`,
+		columns: ['approach', 'found', 'API calls', 'HTTP requests', 'quota units', 'units / per-lead', 'wall ms'],
+		rows: [
+			row('per lead: one messages.list `{from:lead lead}` since the check', plain.hits, plain.cost, plain.ms),
+			row('Reply Detector Trigger: one poll (history + one read per new message)', r.trigger.events, r.trigger.cost, r.trigger.ms),
+			row(`Reply Detector node: all ${num(LEADS)} leads (wide search + batched reads + labels)`, r.node.settled, r.node.cost, r.node.ms),
+		],
+		notes: [
+			`per lead: ${methods(plain.cost)}; trigger: ${methods(r.trigger.cost)}; node: ${methods(r.node.cost)}`,
+			`the per-lead searches only list ids: classifying the ${plain.hits} hits would cost at least ${num(plain.hits * 5)} more units (one read each), which both of ours include`,
+			`the floor of any approach that reads each new message once: ${num(WITH_MAIL * 5)} units = ${pct(WITH_MAIL * 5, plain.cost.units)} of the per-lead cost`,
+			`seeding ${num(LEADS)} sent messages through the sandbox store took ${num(r.seedMs)} ms`,
+		],
+	};
+}
+
+/** Lead counts of the scaling benchmark; the per-lead searches are run up to BENCH_PER_LEAD_MAX leads (default 1,000), beyond that they are 5 units a lead by construction. */
+const SCALES = [1_000, 10_000, 50_000];
+
+/** Reply-check cost for 1,000 / 10,000 / 50,000 leads with 100 inbound changes: ours should be flat in N. */
+export async function replyScalingBench(): Promise<Table> {
+	const perLeadMax = Number(process.env.BENCH_PER_LEAD_MAX ?? 1_000);
+	const runs: Measured[] = [];
+	for (const n of SCALES) runs.push(await measure(n, n <= perLeadMax));
+	const measuredPerLead = runs.find((r) => r.perLead)?.perLead;
+	const unitsPerLead = measuredPerLead ? measuredPerLead.cost.units / runs.find((r) => r.perLead)!.leads : 5;
+	const slope = (pick: (r: Measured) => number) => ((pick(runs[runs.length - 1]) - pick(runs[0])) / (SCALES[SCALES.length - 1] - SCALES[0])) * 1000;
+	return {
+		title: `Reply-check scaling: ${WITH_MAIL} inbound changes, N leads in history`,
+		columns: ['leads', 'per-lead units', 'trigger calls', 'trigger units', 'node calls', 'node units', 'node / per-lead'],
+		rows: runs.map((r) => {
+			const plainUnits = r.perLead?.cost.units ?? r.leads * unitsPerLead;
+			return [num(r.leads), `${num(plainUnits)}${r.perLead ? '' : ' (5 × N)'}`, num(r.trigger.cost.calls), num(r.trigger.cost.units), num(r.node.cost.calls), num(r.node.cost.units), pct(r.node.cost.units, plainUnits)];
+		}),
+		notes: [
+			`slope per 1,000 more leads: trigger ${slope((r) => r.trigger.cost.units).toFixed(2)} units, node ${slope((r) => r.node.cost.units).toFixed(2)} units, per-lead ${num(unitsPerLead * 1000)} units`,
+			`per-lead searches measured at ${runs.filter((r) => r.perLead).map((r) => num(r.leads)).join(', ') || 'no size'} leads (${unitsPerLead.toFixed(2)} units a lead); BENCH_PER_LEAD_MAX=50000 measures them at every size (minutes)`,
+		],
+	};
 }

@@ -1,6 +1,6 @@
 // `npm run bench [-- name ...]`: every benchmark (or the named ones) against the Gmail Sandbox on loopback; results are printed, never asserted.
 import { n8nUserFolder } from '../test/support/n8n-env';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { render, type Table } from './table';
@@ -14,6 +14,8 @@ const BENCHES: Array<{ name: string; run: () => Promise<Table> }> = [
 	{ name: 'pacing', run: async () => (await import('./pacing')).pacingBench() },
 	{ name: 'quota', run: async () => (await import('./quota')).quotaBench() },
 	{ name: 'replies', run: async () => (await import('./replies')).repliesBench() },
+	{ name: 'sequence', run: async () => (await import('./sequence')).sequenceBench() },
+	{ name: 'reply-scaling', run: async () => (await import('./replies')).replyScalingBench() },
 ];
 
 async function main(): Promise<void> {
@@ -28,9 +30,18 @@ async function main(): Promise<void> {
 		const t = performance.now();
 		const table = await b.run();
 		console.log(render(table));
-		console.log(`  (${b.name}: ${((performance.now() - t) / 1000).toFixed(1)} s)`);
+		const seconds = (performance.now() - t) / 1000;
+		console.log(`  (${b.name}: ${seconds.toFixed(1)} s)`);
+		writeResult(b.name, { ...table, seconds, at: new Date().toISOString(), node: process.version, cores: cpus.length, cpu: cpus[0]?.model ?? '?' });
 	}
 	console.log(`\nall done in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Writes one benchmark's table as JSON to bench/results/<name>.json (the latest run; the folder is not in git). */
+function writeResult(name: string, result: object): void {
+	const dir = path.join(__dirname, 'results');
+	mkdirSync(dir, { recursive: true });
+	writeFileSync(path.join(dir, `${name}.json`), JSON.stringify(result, null, 2) + '\n');
 }
 
 /** Removes the temporary n8n user folder the harness made (never a folder the caller chose). */

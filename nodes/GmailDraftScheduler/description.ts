@@ -4,6 +4,7 @@ import * as cancel from './actions/cancel.operation';
 import * as list from './actions/list.operation';
 import * as schedule from './actions/schedule.operation';
 import * as sendDue from './actions/sendDue.operation';
+import { toolDescriptionProperty } from '../shared/node/tool';
 
 const main = (displayName: string) => ({ type: NodeConnectionTypes.Main, displayName });
 
@@ -49,6 +50,9 @@ const operationProperty: INodeProperties = {
 
 /** Every parameter of the Gmail Draft Scheduler node. */
 export const draftSchedulerProperties: INodeProperties[] = [
+	toolDescriptionProperty(
+		'Schedules a campaign step as a threaded Gmail draft with a send time, sends the due drafts, lists or cancels them. Idempotent per campaign + step + address: scheduling the same lead and step again answers skipped / already_scheduled (or already_sent), never a second draft or email. Never retry under another campaign name or step.',
+	),
 	authenticationProperty,
 	operationProperty,
 	...schedule.description,

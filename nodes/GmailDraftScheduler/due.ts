@@ -1,5 +1,5 @@
 // Send due: what happens to each scheduled draft whose time has come — sent, cancelled (and why), deferred, or failed.
-import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { normalizeAddress } from '../shared/core/address';
 import { evidenceHeader, labelSegment, listUnsubscribeMailtos, sentLabelName } from '../shared/core/campaign';
 import { CAMPAIGN_HEADER } from '../shared/core/compose';
@@ -26,8 +26,6 @@ import { missingHeaders, restoredNames, withHeaders } from './restore';
 /** Send due's outputs, in output-index order. */
 export const DUE_OUT = { sent: 0, cancelled: 1, deferred: 2, failed: 3 } as const;
 
-/** Pauses before each look for a send that ended without a definite answer (a late commit lands within seconds). */
-const UNKNOWN_WAITS_MS = [1_000, 2_000, 3_000, 4_000];
 /** A draft deferred for a passing failure comes back this much later. */
 const TRANSIENT_RETRY_MS = 15 * 60_000;
 
@@ -312,22 +310,9 @@ export class DueRun {
 
 	/** A send without a definite answer: looks (lag-free) for the key in Sent a few times; never sends again. */
 	private async lookAgain(d: Due, restored: IDataObject): Promise<boolean> {
-		const deadline = Date.now() + Math.max(this.budgetMs, UNKNOWN_WAITS_MS[0]);
-		for (const wait of UNKNOWN_WAITS_MS) {
-			if (Date.now() + wait > deadline) break;
-			await sleep(wait);
-			const looked = await attempt(() => this.ledger.refresh());
-			if (!looked.ok) {
-				if (looked.error instanceof GmailError) continue;
-				throw looked.error;
-			}
-			const found = this.ledger.sent(d.key);
-			if (found) {
-				await this.recordSent(d, { id: found.id, threadId: found.threadId }, restored, true);
-				return true;
-			}
-		}
-		return false;
+		const found = await this.ledger.lookForSent(d.key, this.budgetMs);
+		if (found) await this.recordSent(d, { id: found.id, threadId: found.threadId }, restored, true);
+		return !!found;
 	}
 
 	/** Sent: unschedules, reads back the real Message-ID and time, queues the campaign's Sent label. */

@@ -7,6 +7,7 @@ import { lookupField } from '../shared/core/template';
 import { isValidZone, parseSendWindow, WindowError, WORKDAYS, type SendWindow, type Weekday } from '../shared/core/window';
 import { ParameterError } from '../shared/node/inputs';
 import { str } from '../shared/node/params';
+import { itemRow } from '../shared/node/rows';
 
 /** Which operation the node runs. */
 export type Operation = 'schedule' | 'sendDue' | 'list' | 'cancel';
@@ -33,24 +34,24 @@ export function readSendTimeRule(ctx: IExecuteFunctions, i: number): SendTimeRul
 	const get = <T>(name: string, fallback: T) => ctx.getNodeParameter(name, i, fallback) as T;
 	if (get<unknown>('sendTime', 'businessDays') === 'absolute') {
 		const at = str(get('sendAt', '')).trim();
-		if (!at) throw new ParameterError(i + 1, 'sendAt', 'empty');
+		if (!at) throw new ParameterError(itemRow(ctx.getInputData(), i), 'sendAt', 'empty');
 		return { kind: 'absolute', at, jitterMinutes: Math.max(0, Number(get('jitterMinutes', 0)) || 0) };
 	}
 	const days = Number(get('businessDays', 3));
-	if (!Number.isInteger(days) || days < 0) throw new ParameterError(i + 1, 'businessDays', `must be a whole number ≥ 0, got ${days}`);
+	if (!Number.isInteger(days) || days < 0) throw new ParameterError(itemRow(ctx.getInputData(), i), 'businessDays', `must be a whole number ≥ 0, got ${days}`);
 	const parsed = captured(() => parseSendWindow({ start: str(get('windowStart', '09:00')), end: str(get('windowEnd', '11:00')), days: WORKDAYS, holidays: str(get('holidays', '')) }));
 	if (parsed.ok) return { kind: 'businessDays', days, window: parsed.value };
 	const e = parsed.error;
 	if (!(e instanceof WindowError)) throw e;
 	const field = e.field === 'startTime' ? 'windowStart' : e.field === 'endTime' ? 'windowEnd' : e.field;
-	throw new ParameterError(i + 1, field, e.message, { cause: e });
+	throw new ParameterError(itemRow(ctx.getInputData(), i), field, e.message, { cause: e });
 }
 
 /** The lead's time zone: the item's field when it holds one, else the workflow's; a field with a wrong zone fails the item. */
 export function leadZone(ctx: IExecuteFunctions, i: number, field: string): string {
 	const zone = field ? str(lookupField(ctx.getInputData()[i].json, field)).trim() : '';
 	if (!zone) return ctx.getTimezone();
-	if (!isValidZone(zone)) throw new FieldError(i + 1, field, `"${zone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York)`, 'invalid_row');
+	if (!isValidZone(zone)) throw new FieldError(itemRow(ctx.getInputData(), i), field, `"${zone}" is not an IANA time zone (e.g. Europe/Berlin, America/New_York)`, 'invalid_row');
 	return zone;
 }
 
@@ -114,7 +115,7 @@ export function readFilter(ctx: IExecuteFunctions, i: number, parts: { campaign:
 	if (parts.dueBefore && get('dueBefore')) {
 		// A time without an offset is the workflow's wall clock, never this machine's.
 		const t = DateTime.fromISO(get('dueBefore'), { zone: ctx.getTimezone() }).toMillis();
-		if (!Number.isFinite(t)) throw new ParameterError(i + 1, 'dueBefore', `"${get('dueBefore')}" is not a time (ISO 8601)`);
+		if (!Number.isFinite(t)) throw new ParameterError(itemRow(ctx.getInputData(), i), 'dueBefore', `"${get('dueBefore')}" is not a time (ISO 8601)`);
 		f.dueBy = t;
 	}
 	return f;

@@ -1,11 +1,13 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
 import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
+import { SENDING_TOOL_TEXT, toolDescriptionProperty } from '../shared/node/tool';
 
 const fromParameters = { templateSource: ['parameters'] };
 
 /** Every parameter of the Gmail Outreach Send node. */
 export const sendProperties: INodeProperties[] = [
+	toolDescriptionProperty(SENDING_TOOL_TEXT('Sends one personalised outreach email per lead from this Gmail mailbox.')),
 	authenticationProperty,
 	modeProperty('Send one email per lead', 'Render every email and run every check, but send nothing'),
 	...campaignProperties(1),
@@ -16,6 +18,7 @@ export const sendProperties: INodeProperties[] = [
 		default: 'email',
 		required: true,
 		description: 'Column of the item holding the lead’s email address',
+		hint: 'A column name (email), or an expression that gives the address, e.g. {{ $json.email }}. The run’s hint says which one was used.',
 	},
 	{
 		displayName: 'Name Fields',

@@ -22,6 +22,9 @@ import { readSenders, type Senders } from '../shared/node/senders';
 import { draftTemplateLoader } from './draft';
 import { readItemParams } from './params';
 import { prepareLead, type Lead } from './prepare';
+import { itemRow } from '../shared/node/rows';
+import { OUTREACH_OUTPUTS } from '../shared/node/outcomes';
+import { forCaller, outputNames } from '../shared/node/tool';
 
 function identity(lead: Lead): IDataObject {
 	return { to: lead.to.address, campaign: lead.campaign, step: lead.step, outreachKey: lead.composed.key };
@@ -71,7 +74,7 @@ async function prepare(run: SendingRun): Promise<{ leads: Lead[]; senders?: Prom
 	for (const lead of leads) {
 		const row = suppressedBy.get(lead.address);
 		if (row !== undefined) {
-			const suppression = `another row with this address (row ${row + 1}) is suppressed`;
+			const suppression = `another row with this address (${itemRow(run.items, row)}) is suppressed`;
 			run.reject(lead.itemIndex, { kind: 'skipped', reason: 'suppressed', extra: { suppression, duplicateOfItem: row, to: lead.to.address } });
 			continue;
 		}
@@ -186,7 +189,7 @@ async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders>
 async function sendLead(run: SendingRun, lead: Lead, existing: MessageEvidence | undefined, suppressedBy: string | undefined): Promise<Stop | undefined> {
 	const i = lead.itemIndex;
 	if (existing) {
-		await run.alreadySent(i, identity(lead), lead.labels, { ...sentMessage(existing), labelIds: existing.labelIds });
+		await run.alreadySent(i, identity(lead), lead.labels, { ...sentMessage(existing), labelIds: existing.labelIds, internalDate: existing.internalDate });
 		return undefined;
 	}
 	if (suppressedBy) {
@@ -208,10 +211,26 @@ async function sendLead(run: SendingRun, lead: Lead, existing: MessageEvidence |
 	});
 }
 
+/** Tells the user whether Recipient Field was read as a column or as the address its expression gave. */
+function recipientHint(ctx: IExecuteFunctions, leads: Lead[]): void {
+	const sources = new Set(leads.map((l) => l.recipientSource));
+	if (!sources.size) return;
+	const raw = String(ctx.getNodeParameter('emailField', 0, 'email', { rawExpressions: true }));
+	const message = sources.has('expression')
+		? `Recipient Field is an expression (${raw.replace(/^=/, '').trim()}): its value was used as each lead's address${sources.has('column') ? ', or as a column name where it named one' : ''}.`
+		: `Recipient Field named a column: each lead's address was read from "${String(ctx.getNodeParameter('emailField', 0, 'email')).trim()}".`;
+	ctx.addExecutionHints?.({ message, type: 'info', location: 'outputPane' });
+}
+
+async function send(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (!ctx.getInputData().length) return [[], [], [], []];
+	const run = await SendingRun.open(ctx, 'Gmail Outreach Send');
+	const prepared = await prepare(run);
+	recipientHint(ctx, prepared.leads);
+	return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads, prepared.senders)));
+}
+
 /** The Send node's execution: validate every item, check the mailbox per batch, send, label, account for every item. */
 export async function executeSend(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	if (!this.getInputData().length) return [[], [], [], []];
-	const run = await SendingRun.open(this, 'Gmail Outreach Send');
-	const prepared = await prepare(run);
-	return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads, prepared.senders)));
+	return forCaller(this, await send(this), outputNames(OUTREACH_OUTPUTS));
 }

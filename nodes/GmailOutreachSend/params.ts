@@ -4,6 +4,8 @@ import { csv, readMessageParams, str, type MessageParams } from '../shared/node/
 /** One item's parameters, expressions resolved for that item: the shared ones plus the Send node's own. */
 export interface ItemParams extends MessageParams {
 	emailField: string;
+	/** Recipient Field before n8n resolved it: an expression ('={{ $json.email }}') gives the address itself. */
+	emailFieldRaw: string;
 	nameFields: string[];
 	templateSource: 'parameters' | 'draft';
 	draftId: string;
@@ -16,6 +18,7 @@ export function readItemParams(ctx: IExecuteFunctions, i: number): ItemParams {
 	return {
 		...readMessageParams(ctx, i, templateSource === 'parameters'),
 		emailField: str(ctx.getNodeParameter('emailField', i, 'email')).trim(),
+		emailFieldRaw: str(ctx.getNodeParameter('emailField', i, 'email', { rawExpressions: true })),
 		nameFields: csv(ctx.getNodeParameter('nameFields', i, '')),
 		templateSource,
 		draftId: templateSource === 'draft' ? str(ctx.getNodeParameter('draftId', i, '')).trim() : '',

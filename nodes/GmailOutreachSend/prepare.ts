@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { normalizeAddress, type ParsedAddress } from '../shared/core/address';
 import { sentLabelName, suppressionReason } from '../shared/core/campaign';
-import { composeMessage, leadRecipient, type Composed, type Templates } from '../shared/core/compose';
+import { composeMessage, type Composed, type Templates } from '../shared/core/compose';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
 import {
@@ -9,11 +9,14 @@ import {
 	binaryAttachments,
 	checkSequence,
 	ParameterError,
+	recipientOf,
 	senderParameter,
 	strictRejection,
 	suppressionListParameter,
+	type RecipientSource,
 	type Rejection,
 } from '../shared/node/inputs';
+import { rowLabel } from '../shared/node/rows';
 import { checkFrom, type Senders } from '../shared/node/senders';
 import { DraftTemplateError, type DraftTemplate } from './draft';
 import type { ItemParams } from './params';
@@ -23,6 +26,8 @@ export interface Lead {
 	itemIndex: number;
 	row: IDataObject;
 	to: ParsedAddress;
+	/** Whether Recipient Field named a column or was an expression giving the address. */
+	recipientSource: RecipientSource;
 	address: string;
 	campaign: string;
 	step: number;
@@ -41,10 +46,9 @@ export interface PrepareContext {
 
 /** Validates one item and composes its message, or says why it is skipped or fails; bad input throws a FieldError or ParameterError. */
 export async function prepareLead(pc: PrepareContext, itemIndex: number, row: IDataObject, p: ItemParams): Promise<Lead | Rejection> {
-	const rowNumber = itemIndex + 1;
+	const rowNumber = rowLabel(row, itemIndex);
 	checkSequence(rowNumber, p);
-	if (!p.emailField) throw new ParameterError(rowNumber, 'emailField', 'empty');
-	const to = leadRecipient(row, { emailField: p.emailField, nameFields: p.nameFields }, rowNumber);
+	const { to, source } = recipientOf(row, { value: p.emailField, raw: p.emailFieldRaw }, p.nameFields, rowNumber);
 	const address = normalizeAddress(to.address);
 
 	const list = suppressionListParameter(rowNumber, p.suppressionList);
@@ -95,6 +99,7 @@ export async function prepareLead(pc: PrepareContext, itemIndex: number, row: ID
 		itemIndex,
 		row,
 		to,
+		recipientSource: source,
 		address,
 		campaign: p.campaign,
 		step: p.step,

@@ -1,5 +1,6 @@
 import { NodeConnectionTypes, type INodeOutputConfiguration, type INodeProperties } from 'n8n-workflow';
 import { authenticationProperty } from '../shared/node/descriptions';
+import { toolDescriptionProperty } from '../shared/node/tool';
 
 /** Send Now, Deferred, Failed (every input item leaves on one of them), and Summary (one item per mailbox, when asked for). */
 export const GUARD_OUTPUTS: INodeOutputConfiguration[] = [
@@ -13,6 +14,7 @@ const inHours = { sendWindow: ['hours'] };
 
 /** Every parameter of the Gmail Quota Guard node. */
 export const quotaGuardProperties: INodeProperties[] = [
+	toolDescriptionProperty('Says whether each lead may be emailed now from this Gmail mailbox without going over its daily sending cap, and if not, when (retryAt). It sends nothing, so calling it again is safe.'),
 	authenticationProperty,
 	{
 		displayName: 'Mailboxes',

@@ -6,6 +6,8 @@ import { GmailError } from '../shared/transport';
 import { readLead, ownFields, type Lead } from './leads';
 import { credentialProblem, openMailboxes, type Mailbox } from './mailboxes';
 import { readGuardSettings, type GuardSettings } from './params';
+import { GUARD_OUTPUTS } from './description';
+import { forCaller, outputNames } from '../shared/node/tool';
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
@@ -104,6 +106,10 @@ function pace(s: GuardSettings, leads: Lead[], now: number): Map<number, number>
 
 /** The Quota Guard's execution: measure each mailbox, then per item Send Now (with sendAt), Deferred (with retryAt) or Failed. */
 export async function executeQuotaGuard(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return forCaller(this, await guard.call(this), outputNames(GUARD_OUTPUTS));
+}
+
+async function guard(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	if (!items.length) return [[], [], [], []];
 	const s = readGuardSettings(this);

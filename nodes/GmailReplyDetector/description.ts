@@ -1,8 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty } from '../shared/node/descriptions';
+import { toolDescriptionProperty } from '../shared/node/tool';
 
 /** Every parameter of the Gmail Reply Detector node. */
 export const replyDetectorProperties: INodeProperties[] = [
+	toolDescriptionProperty('Checks this Gmail mailbox for what each lead did since the campaign began: replied, auto-replied (out of office), bounced or asked to be removed. It sends nothing, so calling it again is safe.'),
 	authenticationProperty,
 	{
 		displayName: 'Campaign',

@@ -23,8 +23,9 @@ import { sentEvidence } from '../shared/node/evidence';
 import { readSenders } from '../shared/node/senders';
 import { stopFor } from '../shared/node/sending';
 import { gmailClient, GmailError, type GmailClient } from '../shared/transport';
-import { DetectorOutcomes, type DetectorOutcome } from './outcomes';
+import { DETECTOR_OUTPUTS, DetectorOutcomes, type DetectorOutcome } from './outcomes';
 import { readLead, readSettings, RowError, rowOf, type Lead, type Settings } from './params';
+import { forCaller, outputNames } from '../shared/node/tool';
 
 /** Steps of a campaign whose keys tie a returned original (DSN, complaint) to the lead. */
 export const KEYED_STEPS = 10;
@@ -164,6 +165,10 @@ async function detect(ctx: IExecuteFunctions, client: GmailClient, settings: Set
 
 /** The Reply Detector's execution: validate the rows, one wide look-up for all leads, one outcome per item. */
 export async function executeDetect(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	return forCaller(this, await detectAll.call(this), outputNames(DETECTOR_OUTPUTS));
+}
+
+async function detectAll(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const outcomes = new DetectorOutcomes(items);
 	if (!items.length) return [[], [], [], []];

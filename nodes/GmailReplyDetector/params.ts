@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { AddressError, normalizeAddress, parseAddress } from '../shared/core/address';
 import { mailtoAddress } from '../shared/core/campaign';
 import { lookupField } from '../shared/core/template';
+import { fieldValue } from '../shared/node/inputs';
 import { csv, str } from '../shared/node/params';
 
 /** Run-wide settings, read once from the first item (they steer the whole look-up, not one lead). */
@@ -101,8 +102,10 @@ export function dateValue(value: unknown): number | undefined {
 export function readLead(ctx: IExecuteFunctions, i: number, settings: Settings): Lead {
 	const json = ctx.getInputData()[i]?.json ?? {};
 	const ref = rowOf(json, i);
-	const emailField = str(ctx.getNodeParameter('emailField', i, 'email')).trim();
-	const raw = str(lookupField(json, emailField)).trim();
+	// A column name, or an expression giving the address (e.g. dragged in as {{ $json.email }}, or $fromAI as a tool).
+	const picked = fieldValue(json, { value: str(ctx.getNodeParameter('emailField', i, 'email')), raw: str(ctx.getNodeParameter('emailField', i, 'email', { rawExpressions: true })) }, 'emailField');
+	const emailField = picked.field;
+	const raw = str(picked.value).trim();
 	if (!raw) throw new RowError(ref, emailField, 'missing or empty');
 	let address = '';
 	let failure: unknown;

@@ -8,6 +8,7 @@ import { checkFrom, type Senders } from '../shared/node/senders';
 import type { GmailClient } from '../shared/transport';
 import type { ReplyParams } from './params';
 import type { Found } from './plan';
+import { itemRow } from '../shared/node/rows';
 
 /** Renders step N into the thread (sent by Threaded Reply, saved as a draft by Draft Scheduler): subject, threading headers, recipients, an optional quote. */
 export async function composeReply(
@@ -19,7 +20,7 @@ export async function composeReply(
 	f: Pick<Found, 'itemIndex' | 'lead' | 'messages'>,
 ): Promise<Composed> {
 	const { itemIndex: i, lead } = f;
-	const row = i + 1;
+	const row = itemRow(ctx.getInputData(), i);
 	if (!p.text.trim() && !p.html.trim()) throw new ParameterError(row, 'text', 'the body is empty');
 	const to = decision.recipients.to;
 	if (!to.length) throw new ParameterError(row, 'replyMode', 'no recipient left in the thread once this mailbox is excluded');

@@ -1,9 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
 import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
+import { SENDING_TOOL_TEXT, toolDescriptionProperty } from '../shared/node/tool';
 
 /** The Threaded Reply node's parameters; shared ones have the Send node's names and meaning. */
 export const threadedReplyProperties: INodeProperties[] = [
+	toolDescriptionProperty(SENDING_TOOL_TEXT('Sends the next step of a campaign as a reply in the lead\'s existing thread, unless the lead replied, bounced or opted out.')),
 	authenticationProperty,
 	modeProperty('Send the reply into the thread', 'Run every check and render the reply without sending anything'),
 	...campaignProperties(2),

@@ -2,9 +2,7 @@ import type { gmail_v1 } from 'googleapis';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { normalizeAddress } from '../shared/core/address';
 import { chunk, LOOKUP_BATCH, sentLabelName } from '../shared/core/campaign';
-import { FieldError } from '../shared/core/compose';
 import { backOn, type LeadEngagement } from '../shared/core/engagement';
-import { decideFollowup, FollowupError } from '../shared/core/followup';
 import { outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
@@ -13,8 +11,11 @@ import { str } from '../shared/node/params';
 import { SendingRun, type Stop } from '../shared/node/sending';
 import { readSenders, type Senders } from '../shared/node/senders';
 import { composeReply } from './compose';
-import { campaignKeys, engagementOf, findOne, statusSuppressedRows, type Found } from './plan';
+import { decideInThread, engagementOf, findOne, statusSuppressedRows, type Found } from './plan';
 import { readReplyParams, type ReplyParams } from './params';
+import { itemRow } from '../shared/node/rows';
+import { OUTREACH_OUTPUTS } from '../shared/node/outcomes';
+import { forCaller, outputNames } from '../shared/node/tool';
 
 /** The lead's time zone for its return morning: the item's field when it holds a valid zone, else the workflow's. */
 function leadZone(run: SendingRun, f: Found): string {
@@ -27,31 +28,14 @@ function leadZone(run: SendingRun, f: Found): string {
 async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: LeadEngagement | undefined): Promise<Stop | undefined> {
 	const { itemIndex: i, p } = f;
 	const base: IDataObject = { campaign: p.campaign, step: p.step, threadId: f.threadId };
-	for (const id of engagement?.undelivered ?? []) run.undelivered.add(id.replace(/^<|>$/g, '').toLowerCase());
-	const decided = await attempt(() =>
-		decideFollowup({
-			messages: f.messages,
-			ourAddresses: us.ours,
-			step: p.step,
-			stepKey: f.lead ? outreachKey(p.campaign, p.step, f.lead.address) : undefined,
-			campaignKeys: campaignKeys(f),
-			stopIfEngaged: p.stopIfEngaged,
-			replyAll: p.replyAll,
-			undelivered: run.undelivered,
-			...(engagement ? { engagement } : {}),
-		}),
-	);
-	if (!decided.ok) {
-		const e = decided.error;
-		const error = new FieldError(i + 1, e instanceof FollowupError ? e.field : 'threadId', `cannot reply in this thread: ${(e as Error).message}`, 'invalid_row', { cause: e });
-		return run.itemError(error, i, base);
-	}
-	const decision = decided.value;
+	const decided = await decideInThread(run, us.ours, f, f.lead ? outreachKey(p.campaign, p.step, f.lead.address) : undefined, engagement, base, 'reply');
+	if ('stop' in decided) return decided.stop;
+	const decision = decided.decision;
 	const labels = [...(p.applySentLabel ? [sentLabelName(p.campaign)] : []), ...p.labels];
 	if (decision.action === 'skip') {
 		const ev = decision.evidence;
 		if (decision.reason === 'already_sent' && ev) {
-			await run.alreadySent(i, base, labels, { id: ev.id, threadId: f.threadId, labelIds: ev.labelIds ?? [], rfc822MessageId: ev.headers['message-id'] ?? '' }, decision.detail);
+			await run.alreadySent(i, base, labels, { id: ev.id, threadId: f.threadId, labelIds: ev.labelIds ?? [], rfc822MessageId: ev.headers['message-id'] ?? '', internalDate: Number(ev.internalDate) }, decision.detail);
 		} else if (decision.stop) {
 			run.stopped(i, { stop: decision.stop, undelivered: [] }, base);
 		}
@@ -67,7 +51,7 @@ async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: Lead
 	}
 	const composed = await attempt(() => composeReply(run.ctx, run.client, us, p, decision, f));
 	if (!composed.ok) return run.itemError(composed.error, i, base);
-	const strict = strictRejection(composed.value, i + 1, p.strict);
+	const strict = strictRejection(composed.value, itemRow(run.items, i), p.strict);
 	if (strict) {
 		run.reject(i, strict, base);
 		return undefined;
@@ -98,8 +82,12 @@ async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: Lead
  * engagement against the whole mailbox (one search per batch), then decide, compose and send each; labels once per run.
  */
 export async function executeThreadedReply(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	if (!this.getInputData().length) return [[], [], [], []];
-	const run = await SendingRun.open(this, 'Gmail Threaded Reply');
+	return forCaller(this, await threadedReply(this), outputNames(OUTREACH_OUTPUTS));
+}
+
+async function threadedReply(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	if (!ctx.getInputData().length) return [[], [], [], []];
+	const run = await SendingRun.open(ctx, 'Gmail Threaded Reply');
 	const us = await attempt(() => readSenders(run.client));
 	if (!us.ok) return await run.complete(run.stopFor(us.error, 0));
 	if (run.settings.mode === 'send') {

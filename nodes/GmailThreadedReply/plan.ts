@@ -4,7 +4,7 @@ import { normalizeAddress, parseAddress, type ParsedAddress } from '../shared/co
 import { listUnsubscribeMailtos, mailtoAddress, sentLabelName, statusSuppression, suppressionReason } from '../shared/core/campaign';
 import { FieldError } from '../shared/core/compose';
 import type { LeadEngagement } from '../shared/core/engagement';
-import { campaignStart, conversation, isOurs, threadLead, type ThreadMessage } from '../shared/core/followup';
+import { campaignStart, conversation, decideFollowup, FollowupError, isOurs, threadLead, type FollowupDecision, type ThreadMessage } from '../shared/core/followup';
 import { outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { checkEngagement, classifyThread, type EngagementContext, type EngagementLead, type ReadMessage } from '../shared/node/engagement';
@@ -14,6 +14,9 @@ import type { Senders } from '../shared/node/senders';
 import type { GmailClient } from '../shared/transport';
 import type { ReplyParams } from './params';
 import { labelIdOf, readThread, threadOfLead, threadOfMessage } from './thread';
+import { itemRow, rowLabel } from '../shared/node/rows';
+import { attempt } from '../shared/node/attempt';
+import type { SendingRun, Stop } from '../shared/node/sending';
 
 /** An item whose thread was found and read, waiting for the batch's engagement check. */
 export interface Found {
@@ -25,7 +28,7 @@ export interface Found {
 }
 
 /** The lead named by the item, when it names one; required (and checked) only when the thread is found by lead. */
-function itemLead(json: IDataObject, p: ReplyParams, row: number): ParsedAddress | undefined {
+function itemLead(json: IDataObject, p: ReplyParams, row: string): ParsedAddress | undefined {
 	const email = str(lookupField(json, p.emailField)).trim();
 	if (p.threadBy !== 'lead' && !email) return undefined;
 	let failure: unknown;
@@ -44,7 +47,7 @@ async function findThread(
 	mailboxLabels: gmail_v1.Schema$Label[],
 	p: ReplyParams,
 	lead: ParsedAddress | undefined,
-	row: number,
+	row: string,
 	recentThread?: (key: string) => string | undefined,
 ): Promise<string | undefined> {
 	if (p.threadBy === 'threadId') {
@@ -73,13 +76,13 @@ function threadNotFoundDetail(p: ReplyParams, lead: ParsedAddress | undefined): 
 }
 
 /** Why the suppression list or another row's status stops this lead, if it does. */
-function listedOrSuppressedElsewhere(p: ReplyParams, lead: ParsedAddress, row: number, suppressedRows: Map<string, number>, itemIndex: number): Rejection | undefined {
+function listedOrSuppressedElsewhere(p: ReplyParams, lead: ParsedAddress, row: string, suppressedRows: SuppressedRows, itemIndex: number): Rejection | undefined {
 	const list = suppressionListParameter(row, p.suppressionList);
 	const reason = suppressionReason(lead.address, { list });
 	if (reason) return { kind: 'skipped', reason: 'suppressed', extra: { suppression: reason, to: lead.address } };
 	const other = suppressedRows.get(normalizeAddress(lead.address));
-	if (other !== undefined && other !== itemIndex) {
-		return { kind: 'skipped', reason: 'suppressed', extra: { suppression: `another row with this address (row ${other + 1}) is suppressed`, duplicateOfItem: other, to: lead.address } };
+	if (other !== undefined && other.item !== itemIndex) {
+		return { kind: 'skipped', reason: 'suppressed', extra: { suppression: `another row with this address (${other.row}) is suppressed`, duplicateOfItem: other.item, to: lead.address } };
 	}
 	return undefined;
 }
@@ -89,13 +92,13 @@ export async function findOne(
 	client: GmailClient,
 	us: Senders,
 	mailboxLabels: gmail_v1.Schema$Label[],
-	suppressedRows: Map<string, number>,
+	suppressedRows: SuppressedRows,
 	json: IDataObject,
 	itemIndex: number,
 	p: ReplyParams,
 	recentThread?: (key: string) => string | undefined,
 ): Promise<Found | Rejection> {
-	const row = itemIndex + 1;
+	const row = rowLabel(json, itemIndex);
 	checkSequence(row, p);
 	const byStatus = p.statusField ? statusSuppression(lookupField(json, p.statusField), p.suppressStatuses) : undefined;
 	if (byStatus) return { kind: 'skipped', reason: byStatus.reason, extra: { detail: `${p.statusField} is "${byStatus.status}"` } };
@@ -115,16 +118,19 @@ export async function findOne(
 	return { itemIndex, p, threadId, messages, ...(lead ? { lead } : {}) };
 }
 
-/** Addresses of the rows a status stops (item index by normalised address): every other row with that address stops too. */
-export function statusSuppressedRows(items: Array<{ json: IDataObject }>, params: (i: number) => ReplyParams | undefined): Map<string, number> {
-	const out = new Map<string, number>();
+/** The rows a status stops, by normalised address: the first such item and how errors name it. */
+export type SuppressedRows = Map<string, { item: number; row: string }>;
+
+/** Addresses of the rows a status stops: every other row with that address stops too. */
+export function statusSuppressedRows(items: Array<{ json: IDataObject }>, params: (i: number) => ReplyParams | undefined): SuppressedRows {
+	const out: SuppressedRows = new Map();
 	items.forEach((item, i) => {
 		const p = params(i);
 		if (!p?.statusField || !statusSuppression(lookupField(item.json, p.statusField), p.suppressStatuses)) return;
 		const email = str(lookupField(item.json, p.emailField)).trim();
 		try {
 			const key = normalizeAddress(parseAddress(email).address);
-			if (!out.has(key)) out.set(key, i);
+			if (!out.has(key)) out.set(key, { item: i, row: itemRow(items, i) });
 		} catch {
 			// A row without a usable address cannot stop another row.
 		}
@@ -165,4 +171,37 @@ export async function engagementOf(client: GmailClient, us: Senders, found: Foun
 		});
 	}
 	return await checkEngagement(client, leads, ctx, known);
+}
+
+/**
+ * The follow-up decision for a found thread (Threaded Reply and Draft Scheduler): Gmail's undelivered notices first,
+ * then decideFollowup; a thread that cannot take a reply fails the item, naming the field ("cannot <verb> in this thread").
+ */
+export async function decideInThread(
+	run: SendingRun,
+	ours: string[],
+	f: Found,
+	stepKey: string | undefined,
+	engagement: LeadEngagement | undefined,
+	base: IDataObject,
+	verb: string,
+): Promise<{ decision: FollowupDecision } | { stop: Stop | undefined }> {
+	for (const id of engagement?.undelivered ?? []) run.undelivered.add(id.replace(/^<|>$/g, '').toLowerCase());
+	const decided = await attempt(() =>
+		decideFollowup({
+			messages: f.messages,
+			ourAddresses: ours,
+			step: f.p.step,
+			stepKey,
+			campaignKeys: campaignKeys(f),
+			stopIfEngaged: f.p.stopIfEngaged,
+			replyAll: f.p.replyAll,
+			undelivered: run.undelivered,
+			...(engagement ? { engagement } : {}),
+		}),
+	);
+	if (decided.ok) return { decision: decided.value };
+	const e = decided.error;
+	const error = new FieldError(itemRow(run.items, f.itemIndex), e instanceof FollowupError ? e.field : 'threadId', `cannot ${verb} in this thread: ${(e as Error).message}`, 'invalid_row', { cause: e });
+	return { stop: run.itemError(error, f.itemIndex, base) };
 }

@@ -28,6 +28,31 @@ export const DEMO_LEADS: DemoLead[] = [
 	{ email: 'alan@bombe-decrypt.test', first_name: 'Alan', company: 'Bombe Decrypt', pain_point: 'too many spreadsheets', behaviour: 'bounce' },
 ];
 
+/** The demo workflows, by their names in examples/demo-*.json. */
+export const DEMO_WORKFLOWS = { coldCampaign: 'Demo: cold campaign', followUp: 'Demo: follow-up sequence' } as const;
+
+/** One step of "Try the demo": `simulate.ts` commands to run (their arguments), then a workflow to open and execute. */
+export interface DemoStep {
+	run?: string[];
+	open?: string;
+}
+
+/**
+ * The demo's steps, in order: the one source of the README's "Try the demo" list and of the hints `npm start`
+ * prints (test/unit/demo-hints.test.ts holds both to it).
+ */
+export const DEMO_STEPS: DemoStep[] = [
+	{ open: DEMO_WORKFLOWS.coldCampaign },
+	{ run: ['leads', 'advance P3D'] },
+	{ open: DEMO_WORKFLOWS.followUp },
+	{ run: ['advance P4D'], open: DEMO_WORKFLOWS.followUp },
+];
+
+/** The command line that runs `simulate.ts <args>` against the sandbox at `sandboxUrl` (from the repository folder). */
+export function simulateCommand(sandboxUrl: string, args: string): string {
+	return `SANDBOX_URL=${sandboxUrl} npx tsx scripts/demo/simulate.ts ${args}`;
+}
+
 /** Minimal admin-API access to a running sandbox. */
 async function admin(sandboxUrl: string, method: string, path: string, body?: unknown): Promise<any> {
 	const res = await fetch(sandboxUrl + path, {

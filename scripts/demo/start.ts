@@ -7,7 +7,7 @@ import { createSandbox } from '../../sandbox/index';
 import { N8nClient, type Owner } from '../n8n/client';
 import { REPO_DIR, ensureN8nInstalled, freePort, ownerEnv, portInUse, spawnN8n, type N8nProcess } from '../n8n/runtime';
 import { CREDENTIAL_TYPE, bindCredential, exampleFiles, readExample, sandboxCredentialData } from '../n8n/workflows';
-import { DEMO_LEADS, DEMO_MAILBOX, seedSandbox } from './seed';
+import { DEMO_LEADS, DEMO_MAILBOX, DEMO_STEPS, seedSandbox, simulateCommand } from './seed';
 
 /** The demo owner; override with N8N_DEMO_EMAIL / N8N_DEMO_PASSWORD. */
 export function demoOwner(env: NodeJS.ProcessEnv = process.env): Owner {
@@ -47,8 +47,8 @@ async function ensureCredential(client: N8nClient, sandboxUrl: string): Promise<
 	return { id, name: DEMO_CREDENTIAL_NAME };
 }
 
-/** Imports every example workflow not yet present (by name); returns the names imported. */
-async function importExamples(client: N8nClient, credential: { id: string; name: string }): Promise<string[]> {
+/** Imports every example workflow not yet present (by name); returns the names imported and every workflow's id by name. */
+async function importExamples(client: N8nClient, credential: { id: string; name: string }): Promise<{ imported: string[]; ids: Map<string, string> }> {
 	const have = new Set((await client.workflows()).map((w) => w.name));
 	const imported: string[] = [];
 	for (const file of exampleFiles()) {
@@ -57,7 +57,37 @@ async function importExamples(client: N8nClient, credential: { id: string; name:
 		await client.createWorkflow(bindCredential(wf, credential));
 		imported.push(wf.name);
 	}
-	return imported;
+	return { imported, ids: new Map((await client.workflows()).map((w) => [w.name, w.id])) };
+}
+
+/**
+ * The "Try the demo" hints `npm start` prints, from DEMO_STEPS (the README's list follows the same steps). Each workflow
+ * is named with its URL: opened signed out, n8n shows its sign-in page and then that workflow, whatever its start
+ * page is (n8n 2.41 may open its Assistant).
+ */
+export function demoHints(opts: { n8nUrl: string; sandboxUrl: string; workflowIds: ReadonlyMap<string, string> }): string[] {
+	const link = (name: string) => {
+		const id = opts.workflowIds.get(name);
+		return id ? `${opts.n8nUrl}/workflow/${id}` : `${opts.n8nUrl}/home/workflows`;
+	};
+	const lines = ['Try the demo (README: "Try the demo"):'];
+	const opened = new Set<string>();
+	DEMO_STEPS.forEach((step, i) => {
+		const n = `  ${i + 1}. `;
+		const pad = ' '.repeat(n.length);
+		if (step.run) {
+			lines.push(`${n}In another terminal, in this folder:`);
+			for (const args of step.run) lines.push(`${pad}  ${simulateCommand(opts.sandboxUrl, args)}`);
+		}
+		if (step.open) {
+			const again = opened.has(step.open);
+			const first = opened.size === 0 ? ' (sign in with the login above)' : '';
+			const text = again ? `Then "${step.open}" again: click "Execute workflow".` : `Open "${step.open}": ${link(step.open)}${first}, click "Execute workflow".`;
+			lines.push(`${step.run ? pad : n}${text}`);
+			opened.add(step.open);
+		}
+	});
+	return lines;
 }
 
 async function main(): Promise<void> {
@@ -101,7 +131,7 @@ async function main(): Promise<void> {
 		await client.setupOwner(owner);
 		await client.login(owner);
 		const credential = await ensureCredential(client, sandboxUrl);
-		const imported = await importExamples(client, credential);
+		const { imported, ids } = await importExamples(client, credential);
 		const secs = Math.round((Date.now() - started) / 1000);
 		console.log(
 			[
@@ -113,10 +143,9 @@ async function main(): Promise<void> {
 				`  Workflows:         ${imported.length ? `imported ${imported.join(', ')}` : 'already imported'}`,
 				`  Sandbox mailbox:   ${DEMO_MAILBOX.email}${created ? ' (created)' : ''}; ${DEMO_LEADS.length} demo leads in the "Demo:" workflows`,
 				'',
-				'Try: open "Demo: cold campaign" and click "Execute workflow"; then in another terminal',
-				`  SANDBOX_URL=${sandboxUrl} npx tsx scripts/demo/simulate.ts reply ${DEMO_LEADS[0].email}`,
-				`  SANDBOX_URL=${sandboxUrl} npx tsx scripts/demo/simulate.ts advance P3D`,
-				'and run "Demo: follow-up sequence". Ctrl-C stops everything.',
+				...demoHints({ n8nUrl: n8n.url, sandboxUrl, workflowIds: ids }),
+				'',
+				'Ctrl-C stops everything.',
 				'',
 			].join('\n'),
 		);

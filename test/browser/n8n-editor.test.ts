@@ -1,6 +1,7 @@
-// Real n8n editor in headless Chromium: log in, find each of our nodes in the node panel, add it to a
-// canvas, open its parameters, open the credential dialog (connected to the sandbox). Screenshots go
-// to test-artifacts/; any console error that comes from our nodes fails the test.
+// Real n8n editor in headless Chromium: log in, search the node panel for the words a user types (every node of
+// ours comes up where it fits), find each of our nodes in the node panel, add it to a canvas, open its parameters,
+// open the credential dialog (connected to the sandbox). Screenshots go to test-artifacts/; any console error that
+// comes from our nodes fails the test.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
@@ -41,6 +42,39 @@ describe('n8n editor with our nodes', { timeout: 420_000 }, () => {
 		await page.fill('input[name=password]', env.owner.password);
 		await page.click('[data-test-id=form-submit-button]');
 		await page.waitForURL((u) => !u.pathname.startsWith('/signin') && !u.pathname.startsWith('/setup'), { timeout: 60_000 });
+	});
+
+	test('node panel search: the words a user types for outreach find every node of ours they fit', async () => {
+		const { page } = browser;
+		const all = ours.map((n) => n.displayName);
+		const named = (...names: string[]) => names.map((n) => `Gmail ${n}`);
+		const followUps = named('Threaded Reply', 'Draft Scheduler', 'Reply Detector', 'Reply Detector Trigger');
+		// term → the nodes of ours it must list (codex aliases and display names; n8n's search reads nothing else).
+		const expected: Array<[string, string[]]> = [
+			['outreach', all],
+			['gmail outreach', all],
+			['sequence', all],
+			['cold email', all],
+			['follow up', followUps],
+			['bounce', named('Reply Detector', 'Reply Detector Trigger')],
+			['out of office', named('Reply Detector', 'Reply Detector Trigger', 'Threaded Reply', 'Draft Scheduler')],
+		];
+		assert.ok(all.includes('Gmail Reply Detector Trigger') && all.length === 6, all.join(', '));
+		// A new workflow has no trigger yet, so the panel offers triggers and action nodes alike.
+		await page.goto(`${env.n8n.url}/workflow/new`);
+		await page.locator('[data-test-id=canvas]').waitFor({ timeout: 60_000 });
+		const missing: string[] = [];
+		for (const [term, want] of expected) {
+			await page.click('[data-test-id=node-creator-plus-button]');
+			await page.locator('input[data-test-id=node-creator-search-bar], [data-test-id=node-creator-search-bar] input').first().fill(term);
+			await page.locator('[data-test-id=node-creator-item-name]', { hasText: want[0] }).first().waitFor({ timeout: 15_000 }).catch(() => undefined);
+			const found = new Set((await page.locator('[data-test-id=node-creator-item-name]').allInnerTexts()).map((t) => t.trim()));
+			for (const name of want) if (!found.has(name)) missing.push(`"${term}" → ${name} (found: ${[...found].join(', ') || 'nothing'})`);
+			if (term === 'outreach') await browser.screenshot('n8n-node-panel-search-outreach');
+			await page.keyboard.press('Escape');
+			await page.locator('[data-test-id=node-creator-item-name]').first().waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+		}
+		assert.deepEqual(missing, []);
 	});
 
 	test('each of our nodes: node panel search → add to canvas → parameters open', async (t) => {

@@ -58,7 +58,7 @@ describe('issue 14: Draft Scheduler edges', { timeout: 300_000 }, () => {
 		const sent = await sendStep1(items, mb.credentials);
 		const preview = await runScheduler(scheduleParams(2, { mode: 'preview', sendTime: 'absolute', sendAt: '={{ $json.sendAt }}' }), sent, mb.credentials);
 		assert.equal(preview.scheduled.length, 2);
-		assert.ok(preview.scheduled.every((p) => p.status === 'preview' && typeof p.raw === 'string'));
+		assert.ok(preview.scheduled.every((p) => p.status === 'preview' && typeof p.mimeHead === 'string' && p.raw === undefined));
 		assert.equal(preview.failed.length, 1);
 		assert.equal(preview.failed[0].field, 'timezone');
 		assert.equal((await draftMessages(sb, mb.email)).length, 0, 'a preview creates no draft');

@@ -90,7 +90,7 @@ describe('issue 11: exactly once under Gmail\'s real timing', { timeout: 300_000
 		for (const f of wrong.failed) {
 			assert.equal(f.reason, 'invalid_parameter');
 			assert.equal(f.field, 'from');
-			assert.match(String(f.error), /Row \d+, parameter "from": "ceo@elsewhere\.test" is not a verified send-as address/);
+			assert.match(String(f.error), /Row \d+ \(row_number\), parameter "from": "ceo@elsewhere\.test" is not a verified send-as address/);
 		}
 		assert.equal((await sb.messages(mb.email)).length, 0, 'nothing in the mailbox, not even a draft');
 		const alias = await runSend(sb, mb, sendLeads(2, 'from-leads.test'), baseParameters({ from: 'sales@from.test' }));

@@ -63,7 +63,8 @@ const ALLOWED = [
 const ALLOWED_PART = ['Content-Type', 'Content-Transfer-Encoding', 'Content-Disposition'];
 // The only markup the templates themselves put into the HTML part: any other '<' is an unescaped merge value.
 const TEMPLATE_TAGS = /<\/?(?:p|b|br)>|<p style="color:#666;font-size:12px">/g;
-const FAILURE = /^Row (\d+), (field|parameter) "([^"]+)": \S/;
+// The corpus items carry no row_number: errors name them by input position ("Item 7 (input position; …)").
+const FAILURE = /^Item (\d+) \(input position; the item has no row_number\), (field|parameter) "([^"]+)": \S/;
 const VICTIM = 'victim@evil.test';
 
 const corpus: Hostile[] = readFileSync(path.join(__dirname, '../fixtures/hostile/leads.jsonl'), 'utf8')
@@ -115,6 +116,8 @@ const parameters = (mode: 'send' | 'preview') =>
 			unsubscribeMailto: 'mailto:stop@hostile.test?subject=stop',
 			footer: 'Not interested? {{unsubscribe_url}}',
 			postalAddress: '1 Main St, Springfield',
+			// The strict parse below reads the whole message.
+			...(mode === 'preview' ? { previewRaw: true } : {}),
 		},
 	});
 

@@ -25,7 +25,7 @@ describe('sendAt: the sending nodes send each item at its time', { timeout: 120_
 		const mb = await mailbox(sb);
 		const now = await mailboxNow();
 		const due = [now + 1500, now + 3000, now + 2 * 3600_000];
-		const items: IDataObject[] = leads(3, 'send-at').map((l, k) => ({ ...l, sendAt: new Date(due[k]).toISOString() }));
+		const items: IDataObject[] = leads(3, 'send-at').map((l, k) => ({ ...l, quotaStatus: 'send_now', sendAt: new Date(due[k]).toISOString() }));
 		const started = Date.now();
 		const o = await runOne('gmailOutreachSend', SEND_PARAMS, items, mb.credentials);
 		const sent = jsonOf(o, 'sent');
@@ -43,7 +43,7 @@ describe('sendAt: the sending nodes send each item at its time', { timeout: 120_
 		const mb = await mailbox(sb);
 		const step1 = await sendStep1(leads(2, 'send-at-tr'), mb.credentials);
 		const now = await mailboxNow();
-		const rows: IDataObject[] = step1.map((s, k) => ({ ...s, sendAt: new Date(now + (k === 0 ? 2000 : 3 * 3600_000)).toISOString() }));
+		const rows: IDataObject[] = step1.map((s, k) => ({ ...s, quotaStatus: 'send_now', sendAt: new Date(now + (k === 0 ? 2000 : 3 * 3600_000)).toISOString() }));
 		const o = await runOne('gmailThreadedReply', followParams(2), rows, mb.credentials);
 		assert.deepEqual(jsonOf(o, 'sent').map((s) => s.email), [rows[0].email]);
 		const followUp = (await sb.messages(mb.email)).find((m) => m.id === jsonOf(o, 'sent')[0].messageId)!;
@@ -51,5 +51,12 @@ describe('sendAt: the sending nodes send each item at its time', { timeout: 120_
 		assert.deepEqual(jsonOf(o, 'deferred').map((d) => d.reason), ['scheduled']);
 		const off = await runOne('gmailThreadedReply', followParams(2, { options: { waitForSendAt: false } }), [rows[1]], mb.credentials);
 		assert.equal(jsonOf(off, 'sent').length, 1, 'sent at once');
+	});
+
+	test("a row's own sendAt column (not Quota Guard's Send Now) does not hold the send", async () => {
+		const mb = await mailbox(sb);
+		const far = new Date((await mailboxNow()) + 7 * 86400_000).toISOString();
+		const o = await runOne('gmailOutreachSend', SEND_PARAMS, leads(1, 'own-send-at').map((l) => ({ ...l, sendAt: far })), mb.credentials);
+		assert.equal(jsonOf(o, 'sent').length, 1);
 	});
 });

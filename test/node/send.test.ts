@@ -237,14 +237,14 @@ describe('suppression and bad rows', () => {
 		assert.deepEqual(reasonOf('OK@leads.test'), ['skipped:duplicate_in_run']);
 		const failed = Object.fromEntries(o.failed.map((f) => [String(f.first_name), f]));
 		assert.equal(failed.No.reason, 'missing_fields');
-		assert.equal(failed.No.error, 'Row 7, field "company": missing or empty (strict mode)');
+		assert.equal(failed.No.error, 'Item 7 (input position; the item has no row_number), field "company": missing or empty (strict mode)');
 		assert.equal(failed.Eve ?? undefined, undefined);
 		const crlf = o.failed.find((f) => f.email === 'crlf@leads.test')!;
 		assert.equal(crlf.reason, 'invalid_row');
-		assert.match(String(crlf.error), /^Row 8, field "first_name": contains line breaks/);
+		assert.match(String(crlf.error), /^Item 8 \(input position; the item has no row_number\), field "first_name": contains line breaks/);
 		assert.equal(failed.Bob.reason, 'invalid_address');
-		assert.equal(failed.Bob.error, 'Row 9, field "email": invalid address "bob@": missing domain');
-		assert.equal(failed.NoMail.error, 'Row 10, field "email": missing or empty');
+		assert.equal(failed.Bob.error, 'Item 9 (input position; the item has no row_number), field "email": invalid address "bob@": missing domain');
+		assert.equal(failed.NoMail.error, 'Item 10 (input position; the item has no row_number), field "email": missing or empty');
 		assert.deepEqual(o.sent.map((s) => s.email).sort(), ['info@bücher.test', 'ok@leads.test', 'zoe@leads.test']);
 
 		const stored = (await sentMessages(sb, mb.email)).filter((m) => m.id !== earlier.body.id);
@@ -275,7 +275,9 @@ describe('preview (dry run)', () => {
 			assert.equal(p.status, 'preview');
 			assert.match(String(p.subject), new RegExp(`question for Company ${i}$`));
 			assert.ok(Number(p.mimeSize) > 200);
-			assert.equal(Buffer.from(String(p.raw), 'base64url').length, p.mimeSize);
+			// Without Include Raw MIME a preview carries the message's head and size, not the message.
+			assert.equal(p.raw, undefined);
+			assert.match(String(p.mimeHead), /^[\s\S]*Subject: /);
 		}
 		const stats = await sb.stats(mb.email);
 		assert.equal(stats.calls['messages.send'] ?? 0, 0);
@@ -296,6 +298,7 @@ describe('preview (dry run)', () => {
 				footer: 'Not interested? {{unsubscribe_url}}',
 				postalAddress: '1 Main St, Springfield',
 				replyTo: 'Team <team@same.test>',
+				previewRaw: true,
 			},
 		});
 		const items = leads(5, 'same-leads.test');
@@ -362,7 +365,7 @@ describe('templates from drafts and binary attachments', () => {
 		}
 		const missing = await runSend(sb, mb, leads(1, 'draft-leads.test', 5), baseParameters({ templateSource: 'draft', draftId: 'nope' }));
 		assert.equal(missing.failed.length, 1);
-		assert.match(String(missing.failed[0].error), /^Row 1, parameter "draftId": Draft "nope": not found/);
+		assert.match(String(missing.failed[0].error), /^Row 7 \(row_number\), parameter "draftId": Draft "nope": not found/);
 	});
 });
 

@@ -194,7 +194,7 @@ describe('Gmail Threaded Reply against the sandbox', { timeout: 60_000 }, () => 
 		assert.equal(out[OUT.sent][0].json.threadId, step1[0].threadId);
 		assert.equal(out[OUT.skipped][0].json.reason, 'thread_not_found');
 		assert.equal(out[OUT.failed][0].json.field, 'email');
-		assert.match(String(out[OUT.failed][0].json.error), /Row 3, field "email"/);
+		assert.match(String(out[OUT.failed][0].json.error), /Item 3 \(input position; the item has no row_number\), field "email"/);
 
 		const byMessage = await runOne(
 			'gmailThreadedReply',
@@ -217,7 +217,7 @@ describe('Gmail Threaded Reply against the sandbox', { timeout: 60_000 }, () => 
 		const before = await sendCount(email);
 		const preview = await runOne(
 			'gmailThreadedReply',
-			followParams(2, { mode: 'preview', replyMode: 'all', options: { quote: true, cc: 'boss@client0.test' } }),
+			followParams(2, { mode: 'preview', replyMode: 'all', options: { quote: true, cc: 'boss@client0.test', previewRaw: true } }),
 			step1,
 			credentials,
 		);

@@ -11,6 +11,7 @@ import { gmailClient, GmailError, NotFoundError } from '../../shared/transport';
 import { DueRun } from '../due';
 import { DraftOutputs } from '../outputs';
 import { readSchedule, removeFromSchedule, type Scheduled } from '../registry';
+import { itemRow } from '../../shared/node/rows';
 
 const show = { operation: ['cancel'] };
 
@@ -55,19 +56,19 @@ function filterOf(ctx: IExecuteFunctions, i: number): { filter: ScheduleFilter; 
 	const filter: ScheduleFilter = {};
 	if (scope !== 'address') {
 		const campaign = str(ctx.getNodeParameter('cancelCampaign', i, '')).trim();
-		if (!campaign) throw new ParameterError(i + 1, 'cancelCampaign', 'empty');
+		if (!campaign) throw new ParameterError(itemRow(ctx.getInputData(), i), 'cancelCampaign', 'empty');
 		filter.campaign = campaign;
 	}
 	if (scope !== 'campaign') {
 		const email = str(ctx.getNodeParameter('cancelEmail', i, '')).trim();
-		if (!email) throw new ParameterError(i + 1, 'cancelEmail', 'empty');
+		if (!email) throw new ParameterError(itemRow(ctx.getInputData(), i), 'cancelEmail', 'empty');
 		let failure: unknown;
 		try {
 			filter.lead = parseAddress(email).address;
 		} catch (error) {
 			failure = error;
 		}
-		if (failure !== undefined) throw new ParameterError(i + 1, 'cancelEmail', (failure as Error).message, { cause: failure });
+		if (failure !== undefined) throw new ParameterError(itemRow(ctx.getInputData(), i), 'cancelEmail', (failure as Error).message, { cause: failure });
 	}
 	return { filter, scope };
 }

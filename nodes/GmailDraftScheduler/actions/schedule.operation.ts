@@ -5,7 +5,7 @@ import { normalizeAddress } from '../../shared/core/address';
 import { chunk, labelSegment, LOOKUP_BATCH } from '../../shared/core/campaign';
 import { FieldError } from '../../shared/core/compose';
 import { backOn, type LeadEngagement } from '../../shared/core/engagement';
-import { conversation, decideFollowup, FollowupError, isOurs } from '../../shared/core/followup';
+import { conversation, isOurs } from '../../shared/core/followup';
 import { OUTREACH_HEADER, outreachKey } from '../../shared/core/idempotency';
 import { sameStep, scheduleTime, ScheduleError, sendTimeFor, type SendTimeRule } from '../../shared/core/schedule';
 import { attempt } from '../../shared/node/attempt';
@@ -15,11 +15,12 @@ import { SendingRun, type Stop } from '../../shared/node/sending';
 import { readSenders, type Senders } from '../../shared/node/senders';
 import { threadedReplyProperties } from '../../GmailThreadedReply/description';
 import { readReplyParams, type ReplyParams } from '../../GmailThreadedReply/params';
-import { campaignKeys, engagementOf, findOne, statusSuppressedRows, type Found } from '../../GmailThreadedReply/plan';
+import { decideInThread, engagementOf, findOne, statusSuppressedRows, type Found } from '../../GmailThreadedReply/plan';
 import type { GmailClient } from '../../shared/transport';
 import { composeReply } from '../../GmailThreadedReply/compose';
 import { leadZone, readSendTimeRule } from '../params';
 import { addToSchedule, draftExists, readSchedule, removeFromSchedule, type Scheduled } from '../registry';
+import { itemRow } from '../../shared/node/rows';
 
 const show = { operation: ['schedule'] };
 
@@ -167,12 +168,11 @@ async function scheduleOne(c: Context, f: Found, item: ItemParams, engagement: L
 	const { itemIndex: i, p } = f;
 	const base: IDataObject = { campaign: p.campaign, step: p.step, threadId: f.threadId };
 	if (!f.lead) {
-		return run.itemError(new FieldError(i + 1, p.emailField, 'the thread names no lead (no message of ours to someone else)', 'invalid_row'), i, base);
+		return run.itemError(new FieldError(itemRow(run.items, i), p.emailField, 'the thread names no lead (no message of ours to someone else)', 'invalid_row'), i, base);
 	}
 	const lead = f.lead;
 	const email = normalizeAddress(lead.address);
 	base.email = lead.address;
-	for (const id of engagement?.undelivered ?? []) run.undelivered.add(id.replace(/^<|>$/g, '').toLowerCase());
 	const key = outreachKey(p.campaign, p.step, lead.address);
 	const existing = await attempt(() => alreadyScheduled(c, p.campaign, email, p.step));
 	if (!existing.ok) return run.itemError(existing.error, i, base);
@@ -181,24 +181,9 @@ async function scheduleOne(c: Context, f: Found, item: ItemParams, engagement: L
 		run.reject(i, { kind: 'skipped', reason: 'already_scheduled', extra: { ...base, draftId: s.draftId, sendAt: s.sendAt.toISOString(), label: s.labelName } });
 		return undefined;
 	}
-	const decided = await attempt(() =>
-		decideFollowup({
-			messages: f.messages,
-			ourAddresses: c.us.ours,
-			step: p.step,
-			stepKey: key,
-			campaignKeys: campaignKeys(f),
-			stopIfEngaged: p.stopIfEngaged,
-			replyAll: p.replyAll,
-			undelivered: run.undelivered,
-			...(engagement ? { engagement } : {}),
-		}),
-	);
-	if (!decided.ok) {
-		const e = decided.error;
-		return run.itemError(new FieldError(i + 1, e instanceof FollowupError ? e.field : 'threadId', `cannot schedule in this thread: ${(e as Error).message}`, 'invalid_row', { cause: e }), i, base);
-	}
-	const decision = decided.value;
+	const decided = await decideInThread(run, c.us.ours, f, key, engagement, base, 'schedule');
+	if ('stop' in decided) return decided.stop;
+	const decision = decided.decision;
 	if (decision.action === 'skip') {
 		if (decision.reason === 'already_sent' && decision.evidence) {
 			run.reject(i, { kind: 'skipped', reason: 'already_sent', extra: { ...base, messageId: decision.evidence.id, detail: decision.detail } });
@@ -209,7 +194,7 @@ async function scheduleOne(c: Context, f: Found, item: ItemParams, engagement: L
 	}
 	const composed = await attempt(() => composeReply(run.ctx, run.client, c.us, p, decision, { itemIndex: i, lead, messages: f.messages }));
 	if (!composed.ok) return run.itemError(composed.error, i, base);
-	const strict = strictRejection(composed.value, i + 1, p.strict);
+	const strict = strictRejection(composed.value, itemRow(run.items, i), p.strict);
 	if (strict) {
 		run.reject(i, strict, base);
 		return undefined;
@@ -220,7 +205,7 @@ async function scheduleOne(c: Context, f: Found, item: ItemParams, engagement: L
 	const timed = await attempt(() => sendTimeFor(item.rule, { previousAt: Number(previous.internalDate ?? c.now), now: c.now, zone: item.zone, seed: key, ...(away ? { notBefore: away } : {}) }));
 	if (!timed.ok) {
 		const e = timed.error;
-		return run.itemError(e instanceof ScheduleError ? new ParameterError(i + 1, e.field, e.message, { cause: e }) : e, i, base);
+		return run.itemError(e instanceof ScheduleError ? new ParameterError(itemRow(run.items, i), e.field, e.message, { cause: e }) : e, i, base);
 	}
 	const sendAt = timed.value;
 	const spec = composed.value.spec;

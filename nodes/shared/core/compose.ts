@@ -8,14 +8,17 @@ export const CAMPAIGN_HEADER = 'X-Outreach-Campaign';
 /** See CAMPAIGN_HEADER. */
 export const STEP_HEADER = 'X-Outreach-Step';
 
-/** A row field that cannot be used, named so the user can fix the sheet: 'Row 7, field "email": …'. */
+/**
+ * A row field that cannot be used, named so the user can fix the sheet: 'Row 7, field "email": …'. `row` is a row
+ * number, or the caller's own words for where the item is (e.g. 'Row 10 (row_number)').
+ */
 export class FieldError extends Error {
 	override name = 'FieldError' as const;
 	field: string;
-	row: number;
+	row: number | string;
 	reason: 'invalid_address' | 'invalid_row' | 'missing_fields';
-	constructor(row: number, field: string, problem: string, reason: FieldError['reason'], options?: { cause?: unknown }) {
-		super(`Row ${row}, field "${field}": ${problem}`, options);
+	constructor(row: number | string, field: string, problem: string, reason: FieldError['reason'], options?: { cause?: unknown }) {
+		super(`${typeof row === 'number' ? `Row ${row}` : row}, field "${field}": ${problem}`, options);
 		this.row = row;
 		this.field = field;
 		this.reason = reason;
@@ -27,11 +30,13 @@ export interface RecipientFields {
 	emailField: string;
 	/** Columns joined with a space to form the display name, e.g. ['first_name', 'last_name']. */
 	nameFields?: string[];
+	/** The address itself, when the caller already has it (an expression); `emailField` then only names it in errors. */
+	address?: unknown;
 }
 
 /** Reads and validates the lead's address and display name; throws FieldError naming the field. */
-export function leadRecipient(row: Record<string, unknown>, fields: RecipientFields, rowNumber: number): ParsedAddress {
-	const raw = lookupField(row, fields.emailField);
+export function leadRecipient(row: Record<string, unknown>, fields: RecipientFields, rowNumber: number | string): ParsedAddress {
+	const raw = 'address' in fields ? fields.address : lookupField(row, fields.emailField);
 	if (raw === undefined || raw === null || String(raw).trim() === '') {
 		throw new FieldError(rowNumber, fields.emailField, 'missing or empty', 'missing_fields');
 	}

@@ -1,5 +1,5 @@
 import { sleep } from 'n8n-workflow';
-import { GmailError, NotFoundError, UnknownOutcomeError, type GmailClient } from '../transport';
+import { NotFoundError, UnknownOutcomeError, type GmailClient } from '../transport';
 import { attempt } from './attempt';
 import type { KeyedMessage, KeyLedger } from './ledger';
 
@@ -8,8 +8,6 @@ export const CLAIM_TTL_MS = 10 * 60_000;
 /** How long a lead waits for another execution's claim on it to resolve before it is deferred as in progress. */
 export const BUSY_WAIT_MS = 20_000;
 const POLL_MS = 1_000;
-/** Pauses before each look for a send that ended without a definite answer (a late commit lands within seconds). */
-const UNKNOWN_WAITS_MS = [1_000, 2_000, 3_000, 4_000, 5_000];
 
 /** What claiming a key gave: the right to send (our draft), the key already sent, or another execution holding it. */
 export type ClaimResult =
@@ -77,21 +75,11 @@ export class Claims {
 			await attempt(() => this.withdraw(claim.draftId, claim.messageId));
 			throw result.error;
 		}
-		const deadline = Date.now() + Math.max(budgetMs, UNKNOWN_WAITS_MS[0]);
-		for (const wait of UNKNOWN_WAITS_MS) {
-			if (Date.now() + wait > deadline) break;
-			await sleep(wait);
-			const looked = await attempt(() => this.ledger.refresh());
-			if (!looked.ok) {
-				if (looked.error instanceof GmailError) continue;
-				throw looked.error;
-			}
-			// We held the only live claim, so a sent message with the key is ours, committed late.
-			const found = this.ledger.sent(key);
-			if (found) {
-				await attempt(() => this.withdraw(claim.draftId, claim.messageId));
-				return { kind: 'sent', id: found.id, threadId: found.threadId, recovered: true };
-			}
+		// We held the only live claim, so a sent message with the key is ours, committed late.
+		const found = await this.ledger.lookForSent(key, budgetMs);
+		if (found) {
+			await attempt(() => this.withdraw(claim.draftId, claim.messageId));
+			return { kind: 'sent', id: found.id, threadId: found.threadId, recovered: true };
 		}
 		// The draft stays as the claim: a later run finds the send if it landed, or the stale claim if not.
 		return { kind: 'unknown', error: result.error };

@@ -1,6 +1,7 @@
 import type { gmail_v1 } from 'googleapis';
 import { OUTREACH_HEADER } from '../core/idempotency';
-import { NotFoundError, type GmailClient } from '../transport';
+import { GmailError, NotFoundError, type GmailClient } from '../transport';
+import { attempt } from './attempt';
 import { headerMap } from './payload';
 
 /**
@@ -11,6 +12,8 @@ export const RECENT_WINDOW_MS = 10 * 60_000;
 
 /** Most messages one recent listing reads (newest first) before it stops. */
 const RECENT_MAX = 1000;
+/** Pauses before each look for a send that ended without a definite answer (a late commit lands within seconds). */
+const LOOK_WAITS_MS = [1_000, 2_000, 3_000, 4_000, 5_000];
 
 /** Headers the ledger reads from our sent messages and claim drafts. */
 const LEDGER_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To'];
@@ -99,6 +102,24 @@ export class KeyLedger {
 	/** The history order of one of our own writes (MAX_SAFE_INTEGER until history has shown it). */
 	orderOf(messageId: string): number {
 		return this.ownOrder.get(messageId) ?? Number.MAX_SAFE_INTEGER;
+	}
+
+	/** After a send without a definite answer: looks (lag-free) for the key's sent message a few times within the budget; never sends. */
+	async lookForSent(key: string, budgetMs: number): Promise<KeyedMessage | undefined> {
+		const deadline = Date.now() + Math.max(budgetMs, LOOK_WAITS_MS[0]);
+		for (const wait of LOOK_WAITS_MS) {
+			if (Date.now() + wait > deadline) break;
+			await new Promise<void>((r) => setTimeout(r, wait));
+			const looked = await attempt(() => this.refresh());
+			if (!looked.ok) {
+				// A look that failed is only a look: the next one may work.
+				if (looked.error instanceof GmailError) continue;
+				throw looked.error;
+			}
+			const found = this.sent(key);
+			if (found) return found;
+		}
+		return undefined;
 	}
 
 	/** The oldest sent message carrying the key, excluding any the caller knows did not go out. */

@@ -86,8 +86,20 @@ export function bodyProperties(opts: { hint: string; textPlaceholder: string; sh
 	];
 }
 
+/** Preview items carry the whole raw MIME only when asked: every item stays in the execution data. */
+export const PREVIEW_RAW_OPTION: INodeProperties = {
+	displayName: 'Include Raw MIME in Preview',
+	name: 'previewRaw',
+	type: 'boolean',
+	default: false,
+	displayOptions: { show: { '/mode': ['preview'] } },
+	description:
+		'Whether each preview item carries the whole message as raw (base64url MIME, every attachment and the Bcc included). Off: only its first 2 KB (mimeHead) and its size (mimeSize), so previewing many leads with a large attachment keeps the execution small.',
+};
+
 /** Options with the same name and meaning on every sending node. */
 const SHARED_OPTIONS: INodeProperties[] = [
+	PREVIEW_RAW_OPTION,
 	{
 		displayName: 'Apply Campaign Sent Label',
 		name: 'applySentLabel',
@@ -217,7 +229,7 @@ const SHARED_OPTIONS: INodeProperties[] = [
 		type: 'boolean',
 		default: true,
 		description:
-			"Whether an item's sendAt field (Quota Guard gives one) holds its send until that time, by the mailbox's clock; one due later than Max Wait leaves on Deferred (reason scheduled, retryAt = sendAt)",
+			"Whether the sendAt Quota Guard gives its Send Now items holds each send until that time, by the mailbox's clock; one due later than Max Wait leaves on Deferred (reason scheduled, retryAt = sendAt)",
 	},
 	{
 		displayName: 'Max Wait (Minutes)',

@@ -4,6 +4,8 @@ import { SUPPRESSING_STATUSES } from '../core/campaign';
 /** Run-wide settings, read once from the first item (they steer the whole execution, not one lead). */
 export interface RunSettings {
 	mode: 'send' | 'preview';
+	/** Preview items carry the whole raw MIME (attachments included) instead of its head and size. */
+	previewRaw: boolean;
 	pacing: 'quota' | 'delay';
 	delayMs: number;
 	jitterMs: number;
@@ -62,6 +64,7 @@ export function readRunSettings(ctx: IExecuteFunctions): RunSettings {
 	const seconds = (v: unknown, d: number) => Math.max(0, Number(v ?? d) || 0) * 1000;
 	return {
 		mode: ctx.getNodeParameter('mode', 0, 'send') === 'preview' ? 'preview' : 'send',
+		previewRaw: options.previewRaw === true,
 		pacing: options.pacing === 'delay' ? 'delay' : 'quota',
 		delayMs: seconds(options.delaySeconds, 30),
 		jitterMs: seconds(options.jitterSeconds, 15),

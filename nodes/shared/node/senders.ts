@@ -16,7 +16,8 @@ export interface Senders {
 
 /** Reads the profile and the send-as list once; without the settings scope only the mailbox itself counts. */
 export async function readSenders(client: GmailClient): Promise<Senders> {
-	const mailbox = String((await client.getProfile()).emailAddress ?? '');
+	// The profile read also sets the client's clock (Gmail's Date header): sentAt and retry times follow the mailbox.
+	const mailbox = String((await client.getProfileAndClock()).profile.emailAddress ?? '');
 	const verified = new Set([normalizeAddress(mailbox)]);
 	const ours = new Set(verified);
 	const aliases = await attempt(() => client.listSendAs());
@@ -35,7 +36,7 @@ export async function readSenders(client: GmailClient): Promise<Senders> {
 }
 
 /** Fails the item before anything is sent when From is neither the mailbox nor a verified send-as alias. */
-export function checkFrom(senders: Senders, row: number, address: string): void {
+export function checkFrom(senders: Senders, row: string, address: string): void {
 	if (senders.verified.includes(normalizeAddress(address))) return;
 	const known = senders.aliasesKnown
 		? `this mailbox's verified send-as addresses are ${senders.verified.join(', ')}`

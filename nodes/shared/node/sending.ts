@@ -29,6 +29,8 @@ import { LabelBatcher } from './labels';
 import { Outcomes, type OutcomeKind } from './outcomes';
 import { readRunSettings, type RunSettings } from './params';
 import { headerOf } from './payload';
+import { previewMime } from './preview';
+import { itemRow } from './rows';
 
 /** How long a lead deferred for a transient failure or an unresolved outcome waits. */
 export const TRANSIENT_RETRY_MS = 15 * 60_000;
@@ -103,8 +105,6 @@ export class SendingRun {
 	readonly undelivered = new Set<string>();
 	private attempts = 0;
 	private recent?: Promise<ReadMessage[]>;
-	/** The mailbox's clock minus ours (Gmail's Date header), read once when an item has a sendAt. */
-	private clockOffset?: Promise<number>;
 	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
 	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
 
@@ -186,7 +186,7 @@ export class SendingRun {
 	}
 
 	/** Defers item i to a later run (nothing was sent). */
-	defer(i: number, reason: string, error: Error, identity: IDataObject, retryAt = new Date(Date.now() + TRANSIENT_RETRY_MS)): void {
+	defer(i: number, reason: string, error: Error, identity: IDataObject, retryAt = new Date(this.client.now() + TRANSIENT_RETRY_MS)): void {
 		this.out('deferred', i, { ...identity, status: 'deferred', reason, retryAt: retryAt.toISOString(), error: error.message });
 	}
 
@@ -221,19 +221,21 @@ export class SendingRun {
 		if (built.ok) return built.value;
 		if (!(built.error instanceof MimeError)) throw this.bug(built.error, i);
 		const field = built.error.field;
-		this.out('failed', i, { ...identity, status: 'failed', reason: 'invalid_row', field, error: `Row ${i + 1}, field "${field}": ${built.error.message}` });
+		this.out('failed', i, { ...identity, status: 'failed', reason: 'invalid_row', field, error: `${itemRow(this.items, i)}, field "${field}": ${built.error.message}` });
 		return undefined;
 	}
 
 	/** Dry run: the rendered message leaves on Sent with status preview; nothing is sent. */
 	preview(i: number, composed: Composed, built: { raw: string; size: number }, identity: IDataObject): void {
 		const html = composed.html !== undefined ? { html: composed.html } : {};
-		this.out('sent', i, { ...identity, status: 'preview', subject: composed.subject, text: composed.text, ...html, mimeSize: built.size, raw: built.raw });
+		this.out('sent', i, { ...identity, status: 'preview', subject: composed.subject, text: composed.text, ...html, ...previewMime(built.raw, built.size, this.settings.previewRaw) });
 	}
 
 	/** The step's message already in the mailbox: Skipped as already_sent with its ids (labels completed on a re-run). */
-	async alreadySent(i: number, identity: IDataObject, labels: string[], found: { id: string; threadId: string; labelIds?: string[]; rfc822MessageId?: string }, detail?: string): Promise<void> {
-		const ids = { messageId: found.id, threadId: found.threadId, ...(found.rfc822MessageId ? { rfc822MessageId: found.rfc822MessageId } : {}) };
+	async alreadySent(i: number, identity: IDataObject, labels: string[], found: { id: string; threadId: string; labelIds?: string[]; rfc822MessageId?: string; internalDate?: number }, detail?: string): Promise<void> {
+		// The same fields as a send's, so the sheet row records the step as sent (with its time when Gmail gave one).
+		const sentAt = Number(found.internalDate) > 0 ? { sentAt: new Date(Number(found.internalDate)).toISOString() } : {};
+		const ids = { messageId: found.id, threadId: found.threadId, ...(found.rfc822MessageId ? { rfc822MessageId: found.rfc822MessageId } : {}), ...sentAt };
 		this.reject(i, { kind: 'skipped', reason: 'already_sent', extra: { ...identity, ...ids, ...(detail ? { detail } : {}) } });
 		if (this.settings.mode === 'send') await this.labels.add(labels, found.id, found.labelIds);
 	}
@@ -269,7 +271,7 @@ export class SendingRun {
 		}
 		if (c.kind === 'busy') {
 			const error = new Error(`Another execution is sending this step to the lead right now (draft ${c.holder.id}); nothing was sent by this one.`);
-			this.defer(m.itemIndex, 'in_progress', error, m.identity, new Date(Date.now() + IN_PROGRESS_RETRY_MS));
+			this.defer(m.itemIndex, 'in_progress', error, m.identity, new Date(this.client.now() + IN_PROGRESS_RETRY_MS));
 			return undefined;
 		}
 		const sent = await attempt(() => this.claims.send(c, m.key, m.raw, m.threadId, this.settings.budgetMs));
@@ -277,7 +279,7 @@ export class SendingRun {
 		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
 		const out = sent.value;
 		if (cap) cap.left--;
-		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: Date.now() });
+		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: this.client.now() });
 		await this.recordSent(m, { id: out.id, threadId: out.threadId }, out.recovered);
 		return undefined;
 	}
@@ -288,11 +290,13 @@ export class SendingRun {
 	 */
 	private async holdUntilSendAt(m: Outgoing, paceMs: number): Promise<boolean> {
 		const max = this.settings.maxWaitMs;
-		const at = max === undefined ? NaN : Date.parse(String(this.items[m.itemIndex].json?.sendAt ?? ''));
+		const json = this.items[m.itemIndex].json ?? {};
+		// Only Quota Guard's Send Now items: a sheet's own sendAt column (e.g. a later step's draft time) is not this send's.
+		const at = max === undefined || json.quotaStatus !== 'send_now' ? NaN : Date.parse(String(json.sendAt ?? ''));
 		let wait = 0;
 		if (Number.isFinite(at) && max !== undefined) {
-			this.clockOffset ??= this.client.getProfileAndClock().then((r) => (r.serverTime ?? Date.now()) - Date.now());
-			wait = at - (Date.now() + (await this.clockOffset));
+			if (this.client.clockOffsetMs === undefined) await this.client.getProfileAndClock();
+			wait = at - this.client.now();
 			if (wait > max) {
 				const error = new Error(`sendAt ${new Date(at).toISOString()} is more than Max Wait (${Math.round(max / 60_000)} min) away; a later run sends it.`);
 				this.defer(m.itemIndex, 'scheduled', error, m.identity, new Date(at));
@@ -319,7 +323,7 @@ export class SendingRun {
 			messageId: sent.id,
 			threadId: sent.threadId,
 			...(rfc822MessageId ? { rfc822MessageId } : {}),
-			sentAt: new Date().toISOString(),
+			sentAt: new Date(this.client.now()).toISOString(),
 			...m.identity,
 			...(m.threadId ? { threaded: sent.threadId === m.threadId } : {}),
 			...(recovered ? { recoveredAfter: 'unknown_outcome' } : {}),
@@ -333,7 +337,7 @@ export class SendingRun {
 		if (!(error instanceof GmailError)) throw this.bug(error, i);
 		if (error instanceof InvalidRequestError) {
 			const field = error.field ?? 'raw';
-			this.out('failed', i, { ...identity, status: 'failed', reason: 'rejected', field, error: `Row ${i + 1}, field "${field}": Gmail rejected the message: ${error.message}` });
+			this.out('failed', i, { ...identity, status: 'failed', reason: 'rejected', field, error: `${itemRow(this.items, i)}, field "${field}": Gmail rejected the message: ${error.message}` });
 			return undefined;
 		}
 		if (error instanceof UnknownOutcomeError) {
@@ -380,8 +384,8 @@ export class SendingRun {
 }
 
 /** A keyed message the ledger saw, as the ids an already_sent output carries. */
-function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds: string[]; rfc822MessageId?: string } {
-	return { id: m.id, threadId: m.threadId, labelIds: m.labelIds, ...(m.rfc822MessageId ? { rfc822MessageId: m.rfc822MessageId } : {}) };
+function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds: string[]; rfc822MessageId?: string; internalDate: number } {
+	return { id: m.id, threadId: m.threadId, labelIds: m.labelIds, internalDate: m.internalDate, ...(m.rfc822MessageId ? { rfc822MessageId: m.rfc822MessageId } : {}) };
 }
 
 // Outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's input):

@@ -138,6 +138,9 @@ export class GmailClient {
 	/** Retries performed so far (all methods). */
 	retries = 0;
 
+	/** Gmail's clock minus this machine's, from the last profile read (Date header, whole seconds); unknown before one. */
+	clockOffsetMs?: number;
+
 	constructor(
 		private readonly ctx: GmailContext,
 		readonly credentialType: string,
@@ -225,7 +228,13 @@ export class GmailClient {
 		};
 		const r = await this.withRetries(method, async () => (await this.attempt(method, unitsFor(method), { ...options })) as { body: unknown; headers?: Record<string, string> });
 		const date = Date.parse(String(r.headers?.date ?? r.headers?.Date ?? ''));
+		if (Number.isFinite(date)) this.clockOffsetMs = date - Date.now();
 		return { profile: r.body as gmail_v1.Schema$Profile, ...(Number.isFinite(date) ? { serverTime: date } : {}) };
+	}
+
+	/** The mailbox's clock as the last profile read saw it (this machine's before any): times we write for the sheet. */
+	now(): number {
+		return Date.now() + (this.clockOffsetMs ?? 0);
 	}
 
 	/** The mailbox's send-as addresses (the user and verified aliases). */
