@@ -51,7 +51,7 @@ async function campaigns(b: BenchSandbox): Promise<Array<Array<string | number>>
 	t = performance.now();
 	const meters = await Promise.all(emails.map((e) => meter(b, e)));
 	const sa = guardParameters({ authentication: 'serviceAccount', mailboxes: emails.join(','), accountType: 'gmail', options: FAST });
-	const three = await runCampaign(b.sb, leads(1200, 'sa-leads.example'), serviceAccountDay(sa, campaignSendParameters({ options: FAST }), creds, emails));
+	const three = await runCampaign(b.sb, leads(1200, 'sa-leads.example'), serviceAccountDay(sa, campaignSendParameters({ options: FAST }), creds));
 	const limited = (await Promise.all(meters.map((x) => x.cost()))).reduce((a, c) => a + c.rateLimited, 0);
 	if (three.problems.length || !three.done) throw new Error(three.problems.join('; ') || 'not done');
 	rows.push(['1,200 leads, 3 @gmail.com senders via a service account (3 × 450 a day)', `${three.days} (${three.perDay.join(' + ')})`, Math.ceil(1200 / 1350), num(limited), num((performance.now() - t) / 1000, 1)]);

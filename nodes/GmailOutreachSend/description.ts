@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
 import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
+import { SEND_AS_MAILBOX_OPTION } from '../shared/node/mailboxes';
 import { SENDING_TOOL_TEXT, toolDescriptionProperty } from '../shared/node/tool';
 
 const fromParameters = { templateSource: ['parameters'] };
@@ -66,5 +67,5 @@ export const sendProperties: INodeProperties[] = [
 		hint: `${TEMPLATE_HINT}. Follow-ups (Gmail Threaded Reply) keep the subject this email was sent with.`,
 	},
 	...bodyProperties({ hint: TEMPLATE_HINT, textPlaceholder: '{Hi|Hello} {{first_name | "there"}},', show: fromParameters }),
-	optionsCollection([]),
+	optionsCollection([SEND_AS_MAILBOX_OPTION]),
 ];

@@ -16,6 +16,7 @@ import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
 import { checkEngagement, type EngagementLead } from '../shared/node/engagement';
 import { attempt } from '../shared/node/attempt';
 import { EvidenceLimitError, mailboxSuppressed, sentEvidence, suppressionLabelIds, type SentEvidence } from '../shared/node/evidence';
+import { perMailbox } from '../shared/node/mailboxes';
 import { SendingRun, type SentMessage, type Stop } from '../shared/node/sending';
 import { GmailError } from '../shared/transport';
 import { readSenders, type Senders } from '../shared/node/senders';
@@ -53,7 +54,9 @@ async function prepare(run: SendingRun): Promise<{ leads: Lead[]; senders?: Prom
 	const dedupe = new RunDeduper();
 	// Addresses a row's own status or the suppression list stops: every row with that address is stopped too.
 	const suppressedBy = new Map<string, number>();
-	for (let i = 0; i < run.items.length; i++) {
+	for (const i of run.indices) {
+		// Already decided before preparing (e.g. its Send As Mailbox is no address).
+		if (run.outcomes.has(i)) continue;
 		const r = await attempt(() => prepareLead(pc, i, run.items[i].json ?? {}, readItemParams(run.ctx, i)));
 		if (!r.ok) {
 			// The profile or the template draft could not be read: no item can go on.
@@ -224,10 +227,11 @@ function recipientHint(ctx: IExecuteFunctions, leads: Lead[]): void {
 
 async function send(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (!ctx.getInputData().length) return [[], [], [], []];
-	const run = await SendingRun.open(ctx, 'Gmail Outreach Send');
-	const prepared = await prepare(run);
-	recipientHint(ctx, prepared.leads);
-	return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads, prepared.senders)));
+	return await perMailbox(ctx, 'Gmail Outreach Send', async (run) => {
+		const prepared = await prepare(run);
+		recipientHint(ctx, prepared.leads);
+		return await run.complete(prepared.stop ?? (await sendAll(run, prepared.leads, prepared.senders)));
+	});
 }
 
 /** The Send node's execution: validate every item, check the mailbox per batch, send, label, account for every item. */

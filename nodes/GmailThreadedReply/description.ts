@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty, campaignProperties } from '../shared/node/descriptions';
 import { bodyProperties, modeProperty, optionsCollection, senderProperties, TEMPLATE_HINT } from '../shared/node/options';
+import { SEND_AS_MAILBOX_OPTION } from '../shared/node/mailboxes';
 import { SENDING_TOOL_TEXT, toolDescriptionProperty } from '../shared/node/tool';
 
 /** The Threaded Reply node's parameters; shared ones have the Send node's names and meaning. */
@@ -87,6 +88,7 @@ export const threadedReplyProperties: INodeProperties[] = [
 			'Whether to stop when the lead (or anyone in the lead\'s thread) wrote a human, not automatic, message at any time after the campaign\'s first email — wherever it is in the mailbox. Turn off only for templated answers to inbound mail.',
 	},
 	optionsCollection([
+		SEND_AS_MAILBOX_OPTION,
 		{
 			displayName: 'Quote Previous Message',
 			name: 'quote',

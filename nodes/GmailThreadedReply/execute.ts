@@ -8,6 +8,7 @@ import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
 import { strictRejection } from '../shared/node/inputs';
 import { str } from '../shared/node/params';
+import { perMailbox } from '../shared/node/mailboxes';
 import { SendingRun, type Stop } from '../shared/node/sending';
 import { readSenders, type Senders } from '../shared/node/senders';
 import { composeReply } from './compose';
@@ -87,13 +88,17 @@ export async function executeThreadedReply(this: IExecuteFunctions): Promise<INo
 
 async function threadedReply(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (!ctx.getInputData().length) return [[], [], [], []];
-	const run = await SendingRun.open(ctx, 'Gmail Threaded Reply');
+	return await perMailbox(ctx, 'Gmail Threaded Reply', replyAll);
+}
+
+/** One mailbox's share of the items: the sender's addresses, the lag-free view and the cap, then per batch of threads. */
+async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 	const us = await attempt(() => readSenders(run.client));
 	if (!us.ok) return await run.complete(run.stopFor(us.error, 0));
 	if (run.settings.mode === 'send') {
 		const opened = await attempt(() => run.ledger.open());
 		if (!opened.ok) return await run.complete(run.stopFor(opened.error, 0));
-		const planned = await attempt(() => run.planCapacity(us.value.mailbox, run.items.length));
+		const planned = await attempt(() => run.planCapacity(us.value.mailbox, run.indices.length));
 		if (!planned.ok) return await run.complete(run.stopFor(planned.error, 0));
 	}
 	const params = run.items.map((_item, i) => {
@@ -106,7 +111,7 @@ async function threadedReply(ctx: IExecuteFunctions): Promise<INodeExecutionData
 	const suppressedRows = statusSuppressedRows(run.items, (i) => (params[i] instanceof Error ? undefined : (params[i] as ReplyParams)));
 	const mailboxLabels: gmail_v1.Schema$Label[] = [];
 	const recentThread = (key: string) => run.claims.sent(key)?.threadId || undefined;
-	for (const indexes of chunk([...run.items.keys()], LOOKUP_BATCH)) {
+	for (const indexes of chunk(run.indices.filter((i) => !run.outcomes.has(i)), LOOKUP_BATCH)) {
 		const found: Found[] = [];
 		for (const i of indexes) {
 			const p = params[i];

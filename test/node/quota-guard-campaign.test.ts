@@ -34,14 +34,21 @@ describe('multi-day campaign: Quota Guard → Gmail Outreach Send', { timeout: 6
 		assert.equal(new Set(sent.map((m) => m.to[0].address)).size, 400, 'every lead once');
 	});
 
-	test('three @gmail-shaped senders through one service account (cap 50, 90 % → 45 each a day), one with 20 hand-sent: 240 leads in 2 days', async () => {
+	test('three senders through one service account in one Quota Guard → Send workflow (cap 50, 90 % → 45 each a day), one with 20 hand-sent: 240 leads in 2 days, each from its assigned mailbox', async () => {
 		const boxes = await Promise.all([0, 1, 2].map((i) => sb.createMailbox({ email: `rep${i}@campaign-sa.test`, type: 50 })));
 		const emails = boxes.map((b) => b.email);
 		await sb.manualSend({ from: emails[1], to: 'colleague@elsewhere.test', count: 20 });
 		const creds = await serviceAccount(sb, emails[0]);
 		const guard = guardParameters({ authentication: 'serviceAccount', mailboxes: emails.join(','), accountType: 'custom', dailyCap: 50, options: FAST });
-		const result = await runCampaign(sb, leads(240, 'sa-leads.test'), serviceAccountDay(guard, campaignSendParameters(), creds, emails));
+		const result = await runCampaign(sb, leads(240, 'sa-leads.test'), serviceAccountDay(guard, campaignSendParameters(), creds));
 		assert.deepEqual(result.problems, []);
+		// One Send node sent every lead from the mailbox Quota Guard gave it.
+		for (const b of emails) {
+			const mine = result.sent.filter((s) => s.sender === b).map((s) => s.email).sort();
+			const sentThere = (await sb.messages(b)).filter((m) => m.labelIds.includes('SENT') && m.to[0].address.endsWith('@sa-leads.test'));
+			assert.deepEqual(sentThere.map((m) => m.to[0].address).sort(), mine, `${b}: sent exactly its leads`);
+			assert.ok(sentThere.every((m) => m.from?.address === b), `${b}: from itself`);
+		}
 		assert.equal(result.days, 2);
 		assert.deepEqual(result.perDay, [45 + 25 + 45, 240 - 115]);
 		for (const b of emails) assert.equal((await sb.stats(b)).errors['429'] ?? 0, 0, `${b}: never a 429`);

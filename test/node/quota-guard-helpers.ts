@@ -186,24 +186,10 @@ export function oneSenderDay(guard: INodeParameters, send: INodeParameters, cred
 }
 
 /**
- * One day for several mailboxes of one service account: the guard assigns each lead a sender; then one Send run per
- * mailbox (today's Send node acts as the credential's Delegated User, so each run gets a credential acting as that sender).
+ * One day for several mailboxes of one service account, as one workflow: Quota Guard assigns each lead a sender, and
+ * one Gmail Outreach Send sends each item as its `sender` (Send As Mailbox = {{ $json.sender }}).
  */
-export function serviceAccountDay(guard: INodeParameters, send: INodeParameters, credentials: HarnessCredentials, mailboxes: string[]) {
-	return async (pending: IDataObject[]): Promise<CampaignDay> => {
-		const g = await runNode({ node: GmailQuotaGuard, parameters: guard, items: pending, credentials });
-		if (g.error) throw g.error;
-		const [now, deferred, failed] = g.outputs.map((o) => o.map((i) => i.json));
-		const day: CampaignDay = { sent: [], deferred, other: [...failed] };
-		for (const box of mailboxes) {
-			const mine = now.filter((i) => i.sender === box);
-			if (!mine.length) continue;
-			const asBox = { gmailOutreachServiceAccountApi: { ...credentials.gmailOutreachServiceAccountApi, delegatedUser: box } };
-			const s = await runNode({ node: GmailOutreachSend, parameters: { ...send, authentication: 'serviceAccount' }, items: mine, credentials: asBox });
-			if (s.error) throw s.error;
-			day.sent.push(...s.outputs[0].map((i) => i.json));
-			day.other.push(...s.outputs.slice(1).flat().map((i) => i.json));
-		}
-		return day;
-	};
+export function serviceAccountDay(guard: INodeParameters, send: INodeParameters, credentials: HarnessCredentials) {
+	const options = { ...((send.options as IDataObject) ?? {}), sendAsMailbox: '={{ $json.sender }}' };
+	return oneSenderDay(guard, { ...send, authentication: 'serviceAccount', options }, credentials);
 }

@@ -11,7 +11,8 @@ import { sameStep, scheduleTime, ScheduleError, sendTimeFor, type SendTimeRule }
 import { attempt } from '../../shared/node/attempt';
 import { modeProperty } from '../../shared/node/options';
 import { ParameterError, strictRejection } from '../../shared/node/inputs';
-import { SendingRun, type Stop } from '../../shared/node/sending';
+import { perMailbox } from '../../shared/node/mailboxes';
+import type { SendingRun, Stop } from '../../shared/node/sending';
 import { readSenders, type Senders } from '../../shared/node/senders';
 import { threadedReplyProperties } from '../../GmailThreadedReply/description';
 import { readReplyParams, type ReplyParams } from '../../GmailThreadedReply/params';
@@ -278,7 +279,11 @@ async function createAndSchedule(
  */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (!this.getInputData().length) return [[], [], [], []];
-	const run = await SendingRun.open(this, 'Gmail Draft Scheduler');
+	return await perMailbox(this, 'Gmail Draft Scheduler', scheduleAll);
+}
+
+/** One mailbox's share of the items (the drafts go into that mailbox, where the lead's thread is). */
+async function scheduleAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 	const setup = await attempt(async () => {
 		const us = await readSenders(run.client);
 		const clock = await run.client.getProfileAndClock();
@@ -286,10 +291,10 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	});
 	if (!setup.ok) return await run.complete(run.stopFor(setup.error, 0));
 	const c: Context = { run, ...setup.value };
-	const params = run.items.map((_item, i) => readItem(this, i));
+	const params = run.items.map((_item, i) => readItem(run.ctx, i));
 	const suppressedRows = statusSuppressedRows(run.items, (i) => (params[i] instanceof Error ? undefined : (params[i] as ItemParams).p));
 	const mailboxLabels: gmail_v1.Schema$Label[] = [];
-	for (const indexes of chunk([...run.items.keys()], LOOKUP_BATCH)) {
+	for (const indexes of chunk(run.indices.filter((i) => !run.outcomes.has(i)), LOOKUP_BATCH)) {
 		const found: Found[] = [];
 		for (const i of indexes) {
 			const item = params[i];

@@ -27,7 +27,12 @@ export class ItemAccountingError extends Error {
 export class Outcomes {
 	private readonly byItem = new Map<number, { kind: OutcomeKind; data: INodeExecutionData }>();
 
-	constructor(private readonly itemCount: number) {}
+	/** The items this collector accounts for (all by default; one mailbox's share when a run is split by mailbox). */
+	private readonly indices: number[];
+
+	constructor(itemCount: number, indices?: number[]) {
+		this.indices = indices ?? Array.from({ length: itemCount }, (_v, i) => i);
+	}
 
 	/** Records item `itemIndex`'s outcome; a second outcome for the same item is a bug and throws. */
 	add(kind: OutcomeKind, itemIndex: number, json: IDataObject, binary?: INodeExecutionData['binary']): void {
@@ -51,13 +56,13 @@ export class Outcomes {
 		return counts;
 	}
 
-	/** The node's return value; throws if any input item has no outcome (count in must equal count out). */
+	/** The node's return value; throws if any of its items has no outcome (count in must equal count out). */
 	toOutputs(): INodeExecutionData[][] {
 		const missing: number[] = [];
-		for (let i = 0; i < this.itemCount; i++) if (!this.byItem.has(i)) missing.push(i);
+		for (const i of this.indices) if (!this.byItem.has(i)) missing.push(i);
 		if (missing.length) throw new ItemAccountingError(`Items without an outcome: ${missing.join(', ')}`);
 		const outputs: INodeExecutionData[][] = ORDER.map(() => []);
-		for (let i = 0; i < this.itemCount; i++) {
+		for (const i of this.indices) {
 			const { kind, data } = this.byItem.get(i)!;
 			outputs[ORDER.indexOf(kind)].push(data);
 		}

@@ -93,6 +93,15 @@ export interface Outgoing {
 	identity: IDataObject;
 }
 
+/** Which items a run sends and as whom: one mailbox's share of the input when the items name several (service account). */
+export interface RunShare {
+	/** The mailbox to act as (the service account's delegated user); default the credential's own. */
+	mailbox?: string;
+	indices?: number[];
+	/** False once another share may have sent: a credential stop then fails this share's items instead of the node. */
+	mayThrow?: boolean;
+}
+
 /** One execution of a sending node: the items' outcomes, the send pipeline, labels, pacing and the stop policy. */
 export class SendingRun {
 	readonly items: INodeExecutionData[];
@@ -108,25 +117,33 @@ export class SendingRun {
 	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
 	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
 
+	/** The items this run sends (all; or one mailbox's share, see perMailbox). */
+	readonly indices: number[];
+	/** Whether a credential stop before anything happened may fail the node (not once another mailbox's run has sent). */
+	private readonly mayThrow: boolean;
+
 	constructor(
 		readonly ctx: IExecuteFunctions,
 		readonly client: GmailClient,
 		readonly settings: RunSettings,
 		private readonly nodeLabel: string,
+		share: RunShare = {},
 	) {
 		this.items = ctx.getInputData();
-		this.outcomes = new Outcomes(this.items.length);
+		this.indices = share.indices ?? [...this.items.keys()];
+		this.mayThrow = share.mayThrow ?? true;
+		this.outcomes = new Outcomes(this.items.length, this.indices);
 		this.labels = new LabelBatcher(client);
 		this.ledger = new KeyLedger(client);
 		this.claims = new Claims(client, this.ledger, (m) => !!m.rfc822MessageId && this.undelivered.has(bareMessageId(m.rfc822MessageId)));
 	}
 
-	/** Reads the run settings and opens the paced, retrying Gmail client they ask for. */
-	static async open(ctx: IExecuteFunctions, nodeLabel: string): Promise<SendingRun> {
+	/** Reads the run settings and opens the paced, retrying Gmail client they ask for (acting as `share.mailbox` with a service account). */
+	static async open(ctx: IExecuteFunctions, nodeLabel: string, share: RunShare = {}): Promise<SendingRun> {
 		const settings = readRunSettings(ctx);
 		const credentialType = ctx.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
-		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits, credentialType });
-		return new SendingRun(ctx, client, settings, nodeLabel);
+		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits, credentialType, ...(share.mailbox ? { delegatedUser: share.mailbox } : {}) });
+		return new SendingRun(ctx, client, settings, nodeLabel, share);
 	}
 
 	/**
@@ -363,7 +380,7 @@ export class SendingRun {
 			const decided = this.outcomes.counts();
 			const anything = decided.sent + decided.skipped + decided.deferred + decided.failed > 0;
 			const credential = stop.reason === 'auth' || stop.reason === 'permission';
-			if (credential && !anything && !this.ctx.continueOnFail()) {
+			if (credential && !anything && this.mayThrow && !this.ctx.continueOnFail()) {
 				throw new NodeOperationError(this.ctx.getNode(), stop.error, {
 					itemIndex: stop.itemIndex,
 					description: 'Nothing was sent. Fix the credential, then re-run: messages already sent are recognised and skipped.',
@@ -372,7 +389,7 @@ export class SendingRun {
 			if (anything) {
 				this.ctx.logger.warn(`${this.nodeLabel}: stopped (${stop.reason}) after ${decided.sent} sent; the other items leave on ${stop.kind === 'failed' ? 'Failed' : 'Deferred'}: ${stop.error.message}`);
 			}
-			for (let i = 0; i < this.items.length; i++) {
+			for (const i of this.indices) {
 				if (this.outcomes.has(i)) continue;
 				const json: IDataObject = { status: stop.kind, reason: stop.reason, error: stop.error.message };
 				if (stop.retryAt) json.retryAt = stop.retryAt.toISOString();
