@@ -285,13 +285,7 @@ export class DueRun {
 		const lines = missingHeaders(raw, { key: d.key, campaign: d.campaign, step: d.s.step, inReplyTo: d.decision?.inReplyTo, references: d.decision?.references });
 		const threadId = got.value.message?.threadId ?? d.threadId;
 		const sent = await attempt(() =>
-			lines.length
-				? this.client.call<{ id?: string; threadId?: string }>('drafts.send', {
-						verb: 'POST',
-						path: '/drafts/send',
-						body: { id: d.s.draftId, message: { raw: Buffer.from(withHeaders(raw, lines)).toString('base64url'), ...(threadId ? { threadId } : {}) } },
-					})
-				: this.client.sendDraft(d.s.draftId),
+			lines.length ? this.client.sendDraft(d.s.draftId, Buffer.from(withHeaders(raw, lines)).toString('base64url'), threadId ?? undefined) : this.client.sendDraft(d.s.draftId),
 		);
 		const restored = lines.length ? { restoredHeaders: restoredNames(lines) } : {};
 		if (!sent.ok) {

@@ -52,7 +52,7 @@ export async function addToSchedule(
 
 /** Unschedules (the label goes, and with it its mark on the conversation); a label already gone is fine. */
 export async function removeFromSchedule(client: GmailClient, s: Scheduled): Promise<void> {
-	const r = await attempt(() => client.call('labels.delete', { verb: 'DELETE', path: `/labels/${encodeURIComponent(s.labelId)}` }));
+	const r = await attempt(() => client.deleteLabel(s.labelId));
 	if (!r.ok && !(r.error instanceof NotFoundError)) throw r.error;
 }
 
@@ -60,7 +60,7 @@ export async function removeFromSchedule(client: GmailClient, s: Scheduled): Pro
 export async function reschedule(client: GmailClient, s: Scheduled, sendAt: Date, zone: string): Promise<Scheduled> {
 	const name = scheduleLabelName({ ...s, sendAt, zone });
 	if (name === s.labelName) return s;
-	await client.call('labels.patch', { verb: 'PATCH', path: `/labels/${encodeURIComponent(s.labelId)}`, body: { name } });
+	await client.renameLabel(s.labelId, name);
 	return { ...parseScheduleLabel(name)!, labelId: s.labelId, labelName: name };
 }
 

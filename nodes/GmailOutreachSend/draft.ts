@@ -1,4 +1,3 @@
-import type { gmail_v1 } from 'googleapis';
 import type { MessageSpec } from '../shared/core/mime';
 import type { Templates } from '../shared/core/compose';
 import { GmailError, NotFoundError, type GmailClient } from '../shared/transport';
@@ -49,12 +48,7 @@ async function load(client: GmailClient, draftId: string): Promise<DraftTemplate
 		let content = decodeBody(file.body?.data);
 		const attachmentId = file.body?.attachmentId;
 		if (attachmentId) {
-			const body = await attempt(() =>
-				client.call<gmail_v1.Schema$MessagePartBody>('messages.attachments.get', {
-					verb: 'GET',
-					path: `/messages/${encodeURIComponent(message.id!)}/attachments/${encodeURIComponent(attachmentId)}`,
-				}),
-			);
+			const body = await attempt(() => client.getAttachment(message.id!, attachmentId));
 			if (!body.ok) {
 				const e = body.error;
 				if (e instanceof GmailError) throw new DraftTemplateError(draftId, `attachment "${file.filename}" could not be read: ${e.message}`, { cause: e });

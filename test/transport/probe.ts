@@ -101,7 +101,9 @@ export class TransportProbe implements INodeType {
 		const parallel = this.getNodeParameter('parallel', 0) as boolean;
 		const raw = this.getNodeParameter('clientOptions', 0) as string | IDataObject;
 		const options = (typeof raw === 'string' ? JSON.parse(raw) : raw) as ClientOptions;
-		const client = await gmailClient(this, options);
+		// The node tells the transport which credential to use (the transport reads no parameters).
+		const credentialType = this.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
+		const client = await gmailClient(this, { credentialType, ...options });
 		const items = this.getInputData();
 		const one = async (item: INodeExecutionData, i: number): Promise<INodeExecutionData> => {
 			const started = Date.now();

@@ -5,7 +5,7 @@ import { parseAddress } from '../../shared/core/address';
 import { bySendTime, matchesSchedule, type ScheduleFilter } from '../../shared/core/schedule';
 import { attempt } from '../../shared/node/attempt';
 import { ParameterError } from '../../shared/node/inputs';
-import { readRunSettings, str } from '../../shared/node/params';
+import { readRunSettings, str, credentialTypeOf } from '../../shared/node/params';
 import { stopFor } from '../../shared/node/sending';
 import { gmailClient, GmailError, NotFoundError } from '../../shared/transport';
 import { DueRun } from '../due';
@@ -82,7 +82,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const out = new DraftOutputs(2);
 	if (!items.length) return out.toOutputs();
 	const runSettings = readRunSettings(this);
-	const client = await gmailClient(this, { budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
+	const client = await gmailClient(this, { credentialType: credentialTypeOf(this), budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
 	const read = await attempt(() => readSchedule(client));
 	if (!read.ok) throw new NodeOperationError(this.getNode(), read.error as Error, { description: 'Nothing was cancelled.' });
 	let schedule: Scheduled[] = read.value;

@@ -4,7 +4,7 @@ import { OUTREACH_HEADER } from '../../shared/core/idempotency';
 import { bySendTime, matchesSchedule } from '../../shared/core/schedule';
 import { attempt } from '../../shared/node/attempt';
 import { ParameterError } from '../../shared/node/inputs';
-import { readRunSettings } from '../../shared/node/params';
+import { readRunSettings, credentialTypeOf } from '../../shared/node/params';
 import { headerOf } from '../../shared/node/payload';
 import { gmailClient, GmailError, NotFoundError, type GmailClient } from '../../shared/transport';
 import { DueRun } from '../due';
@@ -73,7 +73,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const out = new DraftOutputs(1);
 	if (!items.length) return out.toOutputs();
 	const runSettings = readRunSettings(this);
-	const client = await gmailClient(this, { budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
+	const client = await gmailClient(this, { credentialType: credentialTypeOf(this), budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
 	const read = await attempt(async () => ({ schedule: await readSchedule(client), now: (await client.getProfileAndClock()).serverTime ?? Date.now() }));
 	if (!read.ok) throw new NodeOperationError(this.getNode(), read.error as Error);
 	const { schedule, now } = read.value;

@@ -5,7 +5,7 @@ import { bySendTime, matchesSchedule, sameStep } from '../../shared/core/schedul
 import { attempt } from '../../shared/node/attempt';
 import { mailboxCapacity } from '../../shared/node/capacity';
 import { KeyLedger } from '../../shared/node/ledger';
-import { readRunSettings } from '../../shared/node/params';
+import { readRunSettings, credentialTypeOf } from '../../shared/node/params';
 import { stopFor, type Stop } from '../../shared/node/sending';
 import { readSenders } from '../../shared/node/senders';
 import { gmailClient, GmailError } from '../../shared/transport';
@@ -175,7 +175,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	if (!this.getInputData().length) return [[], [], [], []];
 	const settings = readDueSettings(this);
 	const runSettings = readRunSettings(this);
-	const client = await gmailClient(this, { budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
+	const client = await gmailClient(this, { credentialType: credentialTypeOf(this), budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
 	const setup = await attempt(async () => {
 		const us = await readSenders(client);
 		const clock = await client.getProfileAndClock();

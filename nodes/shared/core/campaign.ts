@@ -8,7 +8,7 @@ export const SUPPRESSING_STATUSES = ['unsubscribed', 'bounced', 'replied', 'do_n
 export const SUPPRESSION_LABELS = ['Outreach/Unsubscribed', 'Outreach/Bounced'];
 
 /** Headers of a labelled message that can name the suppressed lead (DSNs name it in X-Failed-Recipients). */
-export const SUPPRESSION_HEADERS = ['From', 'To', 'Cc', 'Reply-To', 'X-Failed-Recipients', 'X-Outreach-Lead'];
+export const SUPPRESSION_HEADERS = ['From', 'To', 'Cc', 'Reply-To', 'X-Failed-Recipients'];
 
 /** Leads per idempotency/suppression search: keeps each `q` short and each metadata batch small. */
 export const LOOKUP_BATCH = 25;

@@ -10,7 +10,7 @@ import {
 	type MessageEvidence,
 } from '../core/campaign';
 import { OUTREACH_HEADER } from '../core/idempotency';
-import { GmailError, type GmailClient } from '../transport';
+import type { GmailClient } from '../transport';
 import { headerMap } from './payload';
 
 /** Headers read from sent messages to decide "already sent" and to thread follow-ups. */
@@ -40,14 +40,13 @@ async function metadataOf(client: GmailClient, ids: string[], headers: string[])
 		.map(toEvidence);
 }
 
-/** More mail about one address than one look-up reads: an earlier send or an opt-out cannot be ruled out. */
-export class EvidenceLimitError extends GmailError {
+/** More mail about one address than one look-up reads: a business outcome (a person must look), not a Gmail error. */
+export class EvidenceLimitError extends Error {
 	override name = 'EvidenceLimitError' as const;
 
 	/** `what` names the mail, e.g. 'sent messages to' or 'messages under Outreach/Unsubscribed about'. */
 	constructor(readonly address: string, what = 'sent messages to') {
 		super(
-			'messages.list',
 			`The mailbox holds more than ${SEARCH_CAP} ${what} ${address}, so an earlier send of this step or an opt-out cannot be ruled out; ` +
 				'nothing was sent. Check the lead\'s mail and, if this step is due, send it by hand.',
 		);

@@ -110,3 +110,8 @@ export function readMessageParams(ctx: IExecuteFunctions, i: number, bodyFromPar
 		softBounceStops: options.continueAfterSoftBounce !== true,
 	};
 }
+
+/** The node's credential choice (its Authentication parameter): the transport is told it, and never reads parameters itself. */
+export function credentialTypeOf(ctx: IExecuteFunctions): 'oAuth2' | 'serviceAccount' {
+	return ctx.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
+}

@@ -27,7 +27,7 @@ import { recentInbound, type EngagementContext, type ReadMessage } from './engag
 import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
 import { Outcomes, type OutcomeKind } from './outcomes';
-import { readRunSettings, type RunSettings } from './params';
+import { credentialTypeOf, readRunSettings, type RunSettings } from './params';
 import { headerOf } from './payload';
 import { previewMime } from './preview';
 import { itemRow } from './rows';
@@ -141,7 +141,7 @@ export class SendingRun {
 	/** Reads the run settings and opens the paced, retrying Gmail client they ask for (acting as `share.mailbox` with a service account). */
 	static async open(ctx: IExecuteFunctions, nodeLabel: string, share: RunShare = {}): Promise<SendingRun> {
 		const settings = readRunSettings(ctx);
-		const credentialType = ctx.getNodeParameter('authentication', 0, 'oAuth2') === 'serviceAccount' ? 'serviceAccount' : 'oAuth2';
+		const credentialType = credentialTypeOf(ctx);
 		const client = await gmailClient(ctx, { budgetMs: settings.budgetMs, perMinuteUnits: settings.perMinuteUnits, credentialType, ...(share.mailbox ? { delegatedUser: share.mailbox } : {}) });
 		return new SendingRun(ctx, client, settings, nodeLabel, share);
 	}

@@ -400,6 +400,16 @@ export class GmailClient {
 		return r.labels ?? [];
 	}
 
+	/** Renames a label. */
+	async renameLabel(id: string, name: string): Promise<gmail_v1.Schema$Label> {
+		return await this.call('labels.patch', { verb: 'PATCH', path: `/labels/${encodeURIComponent(id)}`, body: { name } });
+	}
+
+	/** Deletes a label (messages keep their other labels). */
+	async deleteLabel(id: string): Promise<void> {
+		await this.call('labels.delete', { verb: 'DELETE', path: `/labels/${encodeURIComponent(id)}` });
+	}
+
 	/** Creates a user label (visible in the label list and message list). */
 	async createLabel(name: string): Promise<gmail_v1.Schema$Label> {
 		return await this.call('labels.create', {
@@ -462,9 +472,15 @@ export class GmailClient {
 		});
 	}
 
-	/** Sends a stored draft; an ambiguous failure is an UnknownOutcomeError, like sendMessage. */
-	async sendDraft(id: string): Promise<gmail_v1.Schema$Message> {
-		return await this.call('drafts.send', { verb: 'POST', path: '/drafts/send', body: { id } });
+	/** Sends a stored draft (replacing its message first when `raw` is given); an ambiguous failure is an UnknownOutcomeError, like sendMessage. */
+	async sendDraft(id: string, raw?: string, threadId?: string): Promise<gmail_v1.Schema$Message> {
+		const body = raw === undefined ? { id } : { id, message: threadId ? { raw, threadId } : { raw } };
+		return await this.call('drafts.send', { verb: 'POST', path: '/drafts/send', body });
+	}
+
+	/** An attachment's body (base64url data) by message and attachment id. */
+	async getAttachment(messageId: string, attachmentId: string): Promise<gmail_v1.Schema$MessagePartBody> {
+		return await this.call('messages.attachments.get', { verb: 'GET', path: `/messages/${encodeURIComponent(messageId)}/attachments/${encodeURIComponent(attachmentId)}` });
 	}
 
 	/** Deletes a draft for good. */
@@ -497,19 +513,9 @@ export function headerValue(message: gmail_v1.Schema$Message, name: string): str
 	return message.payload?.headers?.find((h) => (h.name ?? '').toLowerCase() === lower)?.value ?? undefined;
 }
 
-// TODO(lead): callers pass credentialType; then remove this fallback (the transport must not read node parameters).
-function authenticationOf(ctx: GmailContext): string {
-	try {
-		return String((ctx.getNodeParameter as (n: string, i: number, f: string) => unknown)('authentication', 0, 'oAuth2'));
-	} catch {
-		return 'oAuth2';
-	}
-}
-
 /** A client for the credential opts.credentialType names ('oAuth2' default, or 'serviceAccount'). */
 export async function gmailClient(ctx: GmailContext, opts: ClientOptions = {}): Promise<GmailClient> {
-	// TODO(lead): callers pass credentialType
-	const choice = opts.credentialType ?? authenticationOf(ctx);
+	const choice = opts.credentialType ?? 'oAuth2';
 	const credentialType = choice === 'serviceAccount' ? SERVICE_ACCOUNT_CREDENTIAL_TYPE : OAUTH2_CREDENTIAL_TYPE;
 	const credentials = await ctx.getCredentials(credentialType);
 	const baseUrl = String(credentials.apiBaseUrl || 'https://gmail.googleapis.com').replace(/\/+$/, '');
