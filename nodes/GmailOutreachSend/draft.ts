@@ -56,7 +56,11 @@ async function load(client: GmailClient, draftId: string): Promise<DraftTemplate
 			}
 			content = decodeBody(body.value.data);
 		}
-		attachments.push({ filename: file.filename ?? 'attachment', contentType: file.mimeType ?? 'application/octet-stream', content });
+		// A part the HTML shows by its Content-ID stays inline (multipart/related), not a plain attachment.
+		const contentId = file.headers?.find((h) => (h.name ?? '').toLowerCase() === 'content-id')?.value?.trim();
+		const disposition = file.headers?.find((h) => (h.name ?? '').toLowerCase() === 'content-disposition')?.value ?? '';
+		const inline = contentId && !/^\s*attachment/i.test(disposition) ? { cid: contentId.replace(/^<|>$/g, '') } : {};
+		attachments.push({ filename: file.filename || 'inline', contentType: file.mimeType ?? 'application/octet-stream', content, ...inline });
 	}
 	return { templates: { subject, text: parts.text, html: parts.html }, attachments };
 }

@@ -35,7 +35,8 @@ export interface MessageSpec {
 	subject: string;
 	text?: string;
 	html?: string;
-	attachments?: { filename: string; contentType?: string; content: Buffer }[];
+	/** `cid`: an inline part (e.g. a signature logo the HTML shows as `cid:<cid>`): kept inline in a multipart/related part. */
+	attachments?: { filename: string; contentType?: string; content: Buffer; cid?: string }[];
 	headers?: Record<string, string>;
 	listUnsubscribe?: { mailto?: string; url?: string };
 	inReplyTo?: string;
@@ -299,7 +300,11 @@ async function buildParts(spec: MessageSpec): Promise<{ head: Buffer; body: Buff
 		if (!/^[a-z0-9!#$&^_.+-]+\/[a-z0-9!#$&^_.+-]+$/.test(contentType)) {
 			throw new MimeError(field, `${field}: invalid content type "${sanitizeHeaderText(contentType)}"`);
 		}
-		return { filename, contentType, content: a.content };
+		if (a.cid === undefined) return { filename, contentType, content: a.content };
+		const cid = a.cid.trim().replace(/^<|>$/g, '');
+		// RFC 2392: a Content-ID is an addr-spec-like token; anything that could break the header line is refused.
+		if (!/^[\x21-\x3b\x3d\x3f-\x7e]{1,200}$/.test(cid)) throw new MimeError(field, `${field}: invalid Content-ID "${sanitizeHeaderText(cid)}"`);
+		return { filename, contentType, content: a.content, cid, contentDisposition: 'inline' as const };
 	});
 
 	// base64 makes every 3 attachment bytes 4, so attachments alone may already exceed Gmail's limit: fail before encoding them.

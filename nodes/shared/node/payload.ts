@@ -28,13 +28,15 @@ export interface PayloadParts {
 	files: gmail_v1.Schema$MessagePart[];
 }
 
-/** Walks a payload tree; a part with a filename or an attachment disposition is a file, never a body. */
+/** Walks a payload tree; a part with a filename, an attachment disposition or a Content-ID (not text) is a file, never a body. */
 export function payloadParts(payload: gmail_v1.Schema$MessagePart | undefined): PayloadParts {
 	const out: PayloadParts = { files: [] };
 	const walk = (part: gmail_v1.Schema$MessagePart) => {
 		const type = (part.mimeType ?? '').toLowerCase();
 		const disposition = part.headers?.find((h) => (h.name ?? '').toLowerCase() === 'content-disposition')?.value ?? '';
-		if (part.filename || /^\s*attachment/i.test(disposition)) out.files.push(part);
+		// An inline image of the HTML (Content-ID, often without a filename) is a file too, or the HTML loses it.
+		const inline = !!part.headers?.some((h) => (h.name ?? '').toLowerCase() === 'content-id') && !type.startsWith('multipart/') && !type.startsWith('text/');
+		if (part.filename || inline || /^\s*attachment/i.test(disposition)) out.files.push(part);
 		else if (type === 'text/plain' && out.text === undefined && part.body?.data) out.text = decodeBody(part.body.data).toString('utf8');
 		else if (type === 'text/html' && out.html === undefined && part.body?.data) out.html = decodeBody(part.body.data).toString('utf8');
 		for (const child of part.parts ?? []) walk(child);
