@@ -1,12 +1,10 @@
 import type { ICredentialTestRequest, ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
 
-/** Least-privilege Gmail scopes the outreach nodes need; see the README for what breaks without each. */
-export const GMAIL_OUTREACH_SCOPES = [
-	'https://www.googleapis.com/auth/gmail.send',
-	'https://www.googleapis.com/auth/gmail.compose',
-	'https://www.googleapis.com/auth/gmail.modify',
-	'https://www.googleapis.com/auth/gmail.labels',
-];
+/**
+ * The one Gmail scope the nodes need: gmail.modify covers sending, drafts, labels, reading mail and history, and the
+ * send-as list (gmail.send, .compose and .labels are parts of it; asking for them too only lengthens the consent screen).
+ */
+export const GMAIL_OUTREACH_SCOPES = ['https://www.googleapis.com/auth/gmail.modify'];
 
 /** Google OAuth2 for a Gmail or Workspace mailbox, with an overridable API base URL for the Gmail Sandbox. */
 export class GmailOutreachOAuth2Api implements ICredentialType {
