@@ -146,7 +146,9 @@ async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders>
 		if (!r.ok) return run.stopFor(r.error, leads[0].itemIndex);
 		suppressionLabels = r.value;
 	}
-	for (const batch of chunk(leads, LOOKUP_BATCH)) {
+	const batches = chunk(leads, LOOKUP_BATCH);
+	for (const [b, batch] of batches.entries()) {
+		if (b > 0) run.logBatch(b, batches.length);
 		const lookup = await attempt(async () => {
 			const sent = await sentEvidence(run.client, batch.map((l) => l.to.address));
 			const check = batch.filter((l) => l.checkMailbox).map((l) => l.to.address);

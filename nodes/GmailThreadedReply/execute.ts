@@ -111,7 +111,9 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 	const suppressedRows = statusSuppressedRows(run.items, (i) => (params[i] instanceof Error ? undefined : (params[i] as ReplyParams)));
 	const mailboxLabels: gmail_v1.Schema$Label[] = [];
 	const recentThread = (key: string) => run.claims.sent(key)?.threadId || undefined;
-	for (const indexes of chunk(run.indices.filter((i) => !run.outcomes.has(i)), LOOKUP_BATCH)) {
+	const batches = chunk(run.indices.filter((i) => !run.outcomes.has(i)), LOOKUP_BATCH);
+	for (const [b, indexes] of batches.entries()) {
+		if (b > 0) run.logBatch(b, batches.length);
 		const found: Found[] = [];
 		for (const i of indexes) {
 			const p = params[i];

@@ -51,6 +51,8 @@ export interface RunNodeResult {
 	outputs: INodeExecutionData[][];
 	error?: Error;
 	logs: string[];
+	/** What the nodes sent to the editor (sendMessageToUI, manual runs), as text. */
+	uiMessages: string[];
 	credentialsAfter: HarnessCredentials;
 	run: IRun;
 }
@@ -71,6 +73,8 @@ export interface RunWorkflowResult {
 	outputsOf(nodeName: string): INodeExecutionData[][];
 	error?: Error;
 	logs: string[];
+	/** What the nodes sent to the editor (sendMessageToUI, manual runs), as text. */
+	uiMessages: string[];
 	credentialsAfter: HarnessCredentials;
 }
 
@@ -176,7 +180,7 @@ function toItems(items: IDataObject[] | INodeExecutionData[]): INodeExecutionDat
 	);
 }
 
-function additionalDataFor(helper: HarnessCredentialsHelper, hooks: ExecutionLifecycleHooks, executionId: string) {
+function additionalDataFor(helper: HarnessCredentialsHelper, hooks: ExecutionLifecycleHooks, executionId: string, uiMessages: string[]) {
 	const unsupported = (what: string) => async () => {
 		throw new Error(`harness: ${what} is not supported`);
 	};
@@ -200,6 +204,10 @@ function additionalDataFor(helper: HarnessCredentialsHelper, hooks: ExecutionLif
 		mcpTestBaseUrl: 'http://127.0.0.1:5678/mcp-test',
 		variables: {},
 		logAiEvent: () => {},
+		// The editor's console channel: what sendMessageToUI sends in a manual run.
+		sendDataToUI: (type: string, data: { messages?: unknown[] }) => {
+			if (type === 'sendConsoleMessage') uiMessages.push((data.messages ?? []).map(String).join(' '));
+		},
 		startRunnerTask: unsupported('startRunnerTask'),
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
@@ -242,7 +250,8 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
 		settings: { executionOrder: 'v1' },
 	});
 	const hooks = new ExecutionLifecycleHooks('manual', executionId, workflowData);
-	const additionalData = additionalDataFor(helper, hooks, executionId);
+	const uiMessages: string[] = [];
+	const additionalData = additionalDataFor(helper, hooks, executionId, uiMessages);
 	const items = toItems(opts.startItems ?? [{}]);
 	const runExecutionData = createRunExecutionData({
 		executionData: { nodeExecutionStack: [{ node: startNode, data: { main: [items] }, source: null }] },
@@ -258,6 +267,7 @@ export async function runWorkflow(opts: RunWorkflowOptions): Promise<RunWorkflow
 			return main.map((items) => items ?? []);
 		},
 		logs: allLogLines.slice(logStart),
+		uiMessages,
 		credentialsAfter: Object.fromEntries(store),
 	};
 }
@@ -295,6 +305,7 @@ export async function runNode(opts: RunNodeOptions): Promise<RunNodeResult> {
 		outputs: result.outputsOf(name),
 		error: result.error,
 		logs: result.logs,
+		uiMessages: result.uiMessages,
 		credentialsAfter: result.credentialsAfter,
 		run: result.run,
 	};

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { AddressError, parseAddressList, type ParsedAddress } from '../core/address';
 import { parseSuppressionList, SuppressionListError, type SuppressionList } from '../core/campaign';
 import { leadRecipient, senderAddress, type Composed } from '../core/compose';
@@ -73,14 +73,24 @@ export function senderParameter(row: string, from: string, senderName: string): 
 /** Reads the item's binary properties as attachments; a missing property names the field. */
 export async function binaryAttachments(ctx: IExecuteFunctions, itemIndex: number, props: string[]): Promise<NonNullable<MessageSpec['attachments']>> {
 	const out: NonNullable<MessageSpec['attachments']> = [];
+	const items = ctx.getInputData();
+	let shared = SHARED_BUFFERS.get(items);
+	if (!shared) SHARED_BUFFERS.set(items, (shared = new Map()));
 	for (const prop of props) {
-		const binary = ctx.getInputData()[itemIndex]?.binary?.[prop];
-		if (!binary) throw new ParameterError(itemRow(ctx.getInputData(), itemIndex), 'attachments', `the item has no binary property "${prop}"`);
-		const content = await ctx.helpers.getBinaryDataBuffer(itemIndex, prop);
+		const binary = items[itemIndex]?.binary?.[prop];
+		if (!binary) throw new ParameterError(itemRow(items, itemIndex), 'attachments', `the item has no binary property "${prop}"`);
+		// The same file on every item (a brochure for all leads) is read once per run: one Buffer, not one per lead.
+		// Keyed by the stored file's id, or by the base64 text itself (no copy: V8 hashes a string once and keeps the hash).
+		const key = binary.id ? `\u0000id:${binary.id}` : (binary.data ?? '');
+		let content = shared.get(key);
+		if (!content) shared.set(key, (content = await ctx.helpers.getBinaryDataBuffer(itemIndex, prop)));
 		out.push({ filename: binary.fileName || prop, contentType: binary.mimeType || 'application/octet-stream', content });
 	}
 	return out;
 }
+
+// Per execution (keyed by its input array, dropped with it): binary files already read, by id or content.
+const SHARED_BUFFERS = new WeakMap<INodeExecutionData[], Map<string, Buffer>>();
 
 /** In strict mode, a row whose merge tags lack values fails, listing every field. */
 export function strictRejection(composed: Composed, row: string, strict: boolean): Rejection | undefined {

@@ -49,6 +49,11 @@ export class Outcomes {
 		return this.byItem.has(itemIndex);
 	}
 
+	/** The json of every item that left on `kind` so far (to complete them at the end of the run). */
+	jsonOf(kind: OutcomeKind): IDataObject[] {
+		return [...this.byItem.values()].filter((o) => o.kind === kind).map((o) => o.data.json);
+	}
+
 	/** How many items left on each output so far. */
 	counts(): Record<OutcomeKind, number> {
 		const counts = { sent: 0, skipped: 0, deferred: 0, failed: 0 };

@@ -113,6 +113,8 @@ export class SendingRun {
 	/** Our sent messages Gmail later reported as not delivered (its own limit notice), by bare RFC 822 Message-ID. */
 	readonly undelivered = new Set<string>();
 	private attempts = 0;
+	private sentCount = 0;
+	private lastProgressAt = 0;
 	private recent?: Promise<ReadMessage[]>;
 	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
 	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
@@ -296,6 +298,8 @@ export class SendingRun {
 		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
 		const out = sent.value;
 		if (cap) cap.left--;
+		this.sentCount++;
+		this.progress(false);
 		this.ledger.noteSent(m.key, { id: out.id, threadId: out.threadId, internalDate: this.client.now() });
 		await this.recordSent(m, { id: out.id, threadId: out.threadId }, out.recovered);
 		return undefined;
@@ -323,6 +327,39 @@ export class SendingRun {
 		const ms = Math.max(paceMs, wait);
 		if (ms > 0) await sleep(ms);
 		return false;
+	}
+
+	/**
+	 * Tells a person watching a manual run how far it is ("sent 12 of 100, next in about 30 s"), at most every 5 s and
+	 * at the end; n8n shows it in the editor's console (sendMessageToUI does nothing outside manual runs).
+	 */
+	private progress(final: boolean): void {
+		if (this.settings.mode !== 'send' || this.ctx.getMode() !== 'manual') return;
+		const now = Date.now();
+		if (!final && this.sentCount > 1 && now - this.lastProgressAt < 5000) return;
+		this.lastProgressAt = now;
+		const pace = this.settings.pacing === 'delay' && !final ? `, next in about ${Math.round((this.settings.delayMs + this.settings.jitterMs / 2) / 1000)} s` : '';
+		this.ctx.sendMessageToUI(`${this.nodeLabel}: sent ${this.sentCount} of ${this.indices.length}${final ? ' (done)' : pace}`);
+	}
+
+	/** One log line per batch of leads (batches 0: the run's end), for long runs read in n8n's log. */
+	logBatch(batch: number, batches: number): void {
+		const c = this.outcomes.counts();
+		const where = batches ? `batch ${batch} of ${batches} done` : 'done';
+		this.ctx.logger.info(`${this.nodeLabel}: ${where} — sent ${c.sent}, skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed} of ${this.indices.length}`);
+	}
+
+	/** Preview: how long sending what the preview shows would take at the run's pacing (on each preview item). */
+	private estimate(): void {
+		const previews = this.outcomes.jsonOf('sent');
+		const n = previews.length;
+		if (!n) return;
+		const seconds =
+			this.settings.pacing === 'delay'
+				? ((n - 1) * (this.settings.delayMs + this.settings.jitterMs / 2)) / 1000
+				: (n * 100 * 60) / this.settings.perMinuteUnits;
+		const runEstimate = `sending these ${n} emails takes about ${seconds < 90 ? `${Math.ceil(seconds)} s` : `${Math.ceil(seconds / 60)} min`} at this pacing (${this.settings.pacing === 'delay' ? 'delay between sends' : 'as fast as the quota allows'})`;
+		for (const json of previews) Object.assign(json, { estimatedRunSeconds: Math.ceil(seconds), runEstimate });
 	}
 
 	/** Reads back the real Message-ID (Gmail may replace ours; follow-ups thread on it), records Sent, queues the labels. */
@@ -375,6 +412,9 @@ export class SendingRun {
 	 */
 	async complete(stop?: Stop): Promise<INodeExecutionData[][]> {
 		await this.labels.flush();
+		if (this.settings.mode === 'preview') this.estimate();
+		else if (this.sentCount) this.progress(true);
+		if (!stop) this.logBatch(0, 0);
 		if (this.labels.warning) this.ctx.logger.warn(`${this.nodeLabel}: ${this.labels.warning}`);
 		if (stop) {
 			const decided = this.outcomes.counts();
