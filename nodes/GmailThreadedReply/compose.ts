@@ -1,7 +1,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { formatAddress, normalizeAddress } from '../shared/core/address';
 import { composeMessage, type Composed } from '../shared/core/compose';
-import { ourLastFrom, quoteBelow, type FollowupDecision } from '../shared/core/followup';
+import { conversation, isOurs, ourLastFrom, quoteBelow, type FollowupDecision } from '../shared/core/followup';
 import { addressListParameter, binaryAttachments, ParameterError, senderParameter } from '../shared/node/inputs';
 import { payloadParts } from '../shared/node/payload';
 import { checkFrom, type Senders } from '../shared/node/senders';
@@ -50,6 +50,11 @@ export async function composeReply(
 		},
 	);
 	composed.spec.to = to;
+	// An opt-out link is a campaign-wide habit: without options of its own, the follow-up keeps the first email's.
+	if (!p.unsubscribeMailto.trim() && !p.unsubscribeUrl.trim() && !composed.spec.listUnsubscribe) {
+		const inherited = listUnsubscribeOf(conversation(f.messages).find((m) => isOurs(m, us.ours))?.headers['list-unsubscribe']);
+		if (inherited) composed.spec.listUnsubscribe = inherited;
+	}
 	// The quote goes in after merging, so merge tags or spintax inside the previous message are never expanded.
 	if (p.quote && decision.parent) {
 		const parent = await client.getMessage(decision.parent.id, { format: 'full' });
@@ -58,4 +63,12 @@ export async function composeReply(
 		if (quoted.html !== undefined) composed.html = composed.spec.html = quoted.html;
 	}
 	return composed;
+}
+
+/** The mailto and https targets of a List-Unsubscribe header (RFC 2369), as the message spec takes them. */
+function listUnsubscribeOf(header: string | undefined): { mailto?: string; url?: string } | undefined {
+	if (!header) return undefined;
+	const mailto = /<\s*(mailto:[^>\s]+)\s*>/i.exec(header)?.[1];
+	const url = /<\s*(https:[^>\s]+)\s*>/i.exec(header)?.[1];
+	return mailto || url ? { ...(mailto ? { mailto } : {}), ...(url ? { url } : {}) } : undefined;
 }

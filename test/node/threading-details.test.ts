@@ -33,6 +33,21 @@ describe('threading details', { timeout: 60_000 }, () => {
 		for (const m of sent) assert.equal(m.from?.address, 'sales@acme.test', `${m.subject}: from ${m.from?.address}`);
 	});
 
+	test('opt-out habit: a follow-up without unsubscribe options keeps the first email\'s List-Unsubscribe; its own options win', async () => {
+		const { mb, credentials } = await mailboxWithAlias();
+		const step1 = await sendStep1(leads(1, 'habit'), credentials, { options: { unsubscribeMailto: 'mailto:optout@acme.test?subject=unsubscribe', unsubscribeUrl: 'https://acme.test/u/{{email}}' } });
+		const header = (m: { headers: Array<{ name: string; value: string }> }) => m.headers.find((h) => h.name.toLowerCase() === 'list-unsubscribe')?.value ?? '';
+		const first = (await sb.messages(mb.email)).find((m) => m.id === step1[0].messageId)!;
+		assert.match(header(first), /mailto:optout@acme\.test/);
+		const o = await runOne('gmailThreadedReply', followParams(2), step1, credentials);
+		const follow = (await sb.messages(mb.email)).find((m) => m.id === jsonOf(o, 'sent')[0].messageId)!;
+		assert.equal(header(follow), header(first), 'the same opt-out targets as the first email');
+		assert.ok(follow.headers.some((h) => h.name.toLowerCase() === 'list-unsubscribe-post'), 'one-click for the https target');
+		const own = await runOne('gmailThreadedReply', followParams(3, { options: { unsubscribeMailto: 'mailto:stop@acme.test' } }), step1, credentials);
+		const third = (await sb.messages(mb.email)).find((m) => m.id === jsonOf(own, 'sent')[0].messageId)!;
+		assert.match(header(third), /^<mailto:stop@acme\.test>$/);
+	});
+
 	test('trash: a trashed first email or follow-up is still evidence — re-runs never send that step again', async () => {
 		const { mb, credentials } = await mailboxWithAlias();
 		const items = leads(2, 'trash');
