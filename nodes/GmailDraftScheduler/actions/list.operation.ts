@@ -1,4 +1,5 @@
 // List: the scheduled drafts, by campaign, lead and due time, as the mailbox's schedule labels name them.
+import type { gmail_v1 } from 'googleapis';
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { OUTREACH_HEADER } from '../../shared/core/idempotency';
 import { bySendTime, matchesSchedule } from '../../shared/core/schedule';
@@ -47,14 +48,18 @@ export const description: INodeProperties[] = [
 	},
 ].map((p) => ({ ...p, displayOptions: { show } }) as INodeProperties);
 
-/** What the draft says now: subject, thread, recipients, and whether an edit dropped our headers. */
-async function draftDetails(client: GmailClient, s: Scheduled): Promise<IDataObject> {
-	const got = await attempt(() => client.getDraft(s.draftId, 'metadata'));
-	if (!got.ok) {
-		if (got.error instanceof NotFoundError) return { draftExists: false };
-		throw got.error;
+/** What each draft says now (one batch request per 50 drafts): subject, thread, recipients, whether an edit dropped our headers. */
+async function draftDetails(client: GmailClient, scheduled: Scheduled[]): Promise<Map<string, IDataObject>> {
+	const out = new Map<string, IDataObject>();
+	for (const r of await client.batchGetDraftsSettled(scheduled.map((s) => s.draftId), 'metadata')) {
+		if (r.error && !(r.error instanceof NotFoundError)) throw r.error;
+		out.set(r.id, r.draft ? details(r.draft) : { draftExists: false });
 	}
-	const m = got.value.message;
+	return out;
+}
+
+function details(draft: gmail_v1.Schema$Draft): IDataObject {
+	const m = draft.message;
 	return {
 		draftExists: true,
 		threadId: m?.threadId ?? '',
@@ -89,13 +94,14 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			throw new NodeOperationError(this.getNode(), error as Error, { itemIndex: i });
 		}
 		const withDrafts = this.getNodeParameter('readDrafts', i, true) !== false;
-		for (const s of schedule.filter((x) => matchesSchedule(x, filter)).sort(bySendTime)) {
-			const details = withDrafts ? await attempt(() => draftDetails(client, s)) : undefined;
-			if (details && !details.ok) {
-				if (!(details.error instanceof GmailError)) throw details.error;
-				throw new NodeOperationError(this.getNode(), details.error, { itemIndex: i });
-			}
-			out.add(0, { status: 'scheduled', ...DueRun.identity(s, s.campaign), due: s.sendAt.getTime() <= now, ...(details?.ok ? details.value : {}) }, i, s.draftId);
+		const matching = schedule.filter((x) => matchesSchedule(x, filter)).sort(bySendTime);
+		const read = withDrafts ? await attempt(() => draftDetails(client, matching)) : undefined;
+		if (read && !read.ok) {
+			if (!(read.error instanceof GmailError)) throw read.error;
+			throw new NodeOperationError(this.getNode(), read.error, { itemIndex: i });
+		}
+		for (const s of matching) {
+			out.add(0, { status: 'scheduled', ...DueRun.identity(s, s.campaign), due: s.sendAt.getTime() <= now, ...(read?.ok ? read.value.get(s.draftId) : {}) }, i, s.draftId);
 		}
 	}
 	return out.toOutputs();

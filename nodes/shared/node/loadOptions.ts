@@ -1,5 +1,5 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { gmailClient } from '../transport';
+import { gmailClient, NotFoundError } from '../transport';
 import { headerOf } from './payload';
 
 const CONNECTED_MAILBOX: INodePropertyOptions = {
@@ -46,12 +46,15 @@ export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePrope
 	if (!hasCredential(this)) return [];
 	const client = await gmailClient(this, { credentialType: credentialChoice(this) });
 	const list = await client.listDrafts({ maxResults: 50 });
+	const ids = (list.drafts ?? []).map((d) => d.id).filter((id): id is string => !!id);
+	// One batch request for all subjects, not one drafts.get per draft; a draft deleted meanwhile is left out.
+	const read = await client.batchGetDraftsSettled(ids, 'metadata');
 	const options: INodePropertyOptions[] = [];
-	for (const d of list.drafts ?? []) {
-		if (!d.id) continue;
-		const draft = await client.getDraft(d.id, 'metadata');
-		const subject = headerOf(draft.message, 'Subject');
-		options.push({ name: subject?.trim() || `(no subject) ${d.id}`, value: d.id });
+	for (const r of read) {
+		if (r.error && !(r.error instanceof NotFoundError)) throw r.error;
+		if (!r.draft) continue;
+		const subject = headerOf(r.draft.message, 'Subject');
+		options.push({ name: subject?.trim() || `(no subject) ${r.id}`, value: r.id });
 	}
 	return options;
 }
