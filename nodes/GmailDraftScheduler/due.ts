@@ -2,7 +2,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { normalizeAddress } from '../shared/core/address';
 import { evidenceHeader, labelSegment, listUnsubscribeMailtos, sentLabelName } from '../shared/core/campaign';
-import { CAMPAIGN_HEADER } from '../shared/core/compose';
+import { LEGACY_CAMPAIGN_HEADER } from '../shared/core/compose';
 import { backOn, type LeadEngagement } from '../shared/core/engagement';
 import { campaignStart, conversation, decideFollowup, FollowupError, isOurs, type FollowupDecision, type ThreadMessage } from '../shared/core/followup';
 import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
@@ -43,16 +43,24 @@ export interface Due {
 
 /** Keys of the campaign's steps up to this one for the lead: they tie DSNs and complaints to the lead. */
 function keysOf(d: Due): string[] {
-	return Array.from({ length: d.s.step }, (_v, k) => outreachKey(d.campaign, k + 1, d.s.lead));
+	if (outreachKey(d.campaign, d.s.step, d.s.lead) === d.key) return Array.from({ length: d.s.step }, (_v, k) => outreachKey(d.campaign, k + 1, d.s.lead));
+	// A name the label cannot hold exactly: the earlier steps are the keys our own messages in the thread carry.
+	const inThread = (d.messages ?? []).map((m) => m.headers[OUTREACH_HEADER.toLowerCase()]?.trim() ?? '').filter(Boolean);
+	return [...new Set([...inThread, d.key])];
 }
 
-/** The campaign's name as our own messages in the thread (or the draft) carry it; the label's segment when none does. */
+/** The campaign's name: the label's segment, or the real name older versions wrote in our messages (or the draft). */
 function campaignOf(s: Scheduled, messages: ThreadMessage[]): string {
 	for (const m of messages) {
-		const c = m.headers[CAMPAIGN_HEADER.toLowerCase()]?.trim();
+		const c = m.headers[LEGACY_CAMPAIGN_HEADER.toLowerCase()]?.trim();
 		if (c && labelSegment(c).toLowerCase() === s.campaign.toLowerCase()) return c;
 	}
 	return s.campaign;
+}
+
+/** The step's key: the label's own, else recomputed from the campaign's name. */
+function keyOf(s: Scheduled, campaign: string): string {
+	return s.key ?? outreachKey(campaign, s.step, s.lead);
 }
 
 /** One Send-due execution over the mailbox's due drafts. */
@@ -68,6 +76,8 @@ export class DueRun {
 		readonly now: number,
 		readonly settings: DueSettings,
 		readonly budgetMs: number,
+		/** The input item the outputs pair with (the one that named this mailbox). */
+		readonly item = 0,
 	) {
 		this.labels = new LabelBatcher(client);
 	}
@@ -87,7 +97,7 @@ export class DueRun {
 
 	/** Records the draft's one outcome. */
 	emit(index: number, d: Due, json: IDataObject): void {
-		this.out.add(index, { ...d.identity, ...json }, 0, d.s.draftId);
+		this.out.add(index, { ...d.identity, ...json }, this.item, d.s.draftId);
 	}
 
 	/** The draft waits (nothing was sent or changed) until retryAt. */
@@ -133,7 +143,7 @@ export class DueRun {
 
 	/** Reads one due draft and its thread; a draft no longer there is resolved from the mailbox's sent mail. */
 	async read(s: Scheduled): Promise<{ due: Due; gone: boolean }> {
-		const base: Due = { s, campaign: s.campaign, key: outreachKey(s.campaign, s.step, s.lead), identity: DueRun.identity(s, s.campaign) };
+		const base: Due = { s, campaign: s.campaign, key: keyOf(s, s.campaign), identity: DueRun.identity(s, s.campaign) };
 		const got = await attempt(() => this.client.getDraft(s.draftId, 'minimal'));
 		if (!got.ok) {
 			if (got.error instanceof NotFoundError) return { due: base, gone: true };
@@ -142,7 +152,7 @@ export class DueRun {
 		const threadId = got.value.message?.threadId ?? '';
 		const messages = threadId ? ((await readThread(this.client, threadId)) ?? []) : [];
 		const campaign = campaignOf(s, messages);
-		return { due: { s, campaign, key: outreachKey(campaign, s.step, s.lead), identity: { ...DueRun.identity(s, campaign), threadId }, threadId, messages }, gone: false };
+		return { due: { s, campaign, key: keyOf(s, campaign), identity: { ...DueRun.identity(s, campaign), threadId }, threadId, messages }, gone: false };
 	}
 
 	/** Drafts no longer in the mailbox: sent already (the key is in Sent) or deleted by the person. */
@@ -282,7 +292,7 @@ export class DueRun {
 			return this.failDraft(d, got.error);
 		}
 		const raw = Buffer.from(got.value.message?.raw ?? '', 'base64url').toString('utf8');
-		const lines = missingHeaders(raw, { key: d.key, campaign: d.campaign, step: d.s.step, inReplyTo: d.decision?.inReplyTo, references: d.decision?.references });
+		const lines = missingHeaders(raw, { key: d.key, inReplyTo: d.decision?.inReplyTo, references: d.decision?.references });
 		const threadId = got.value.message?.threadId ?? d.threadId;
 		const sent = await attempt(() =>
 			lines.length ? this.client.sendDraft(d.s.draftId, Buffer.from(withHeaders(raw, lines)).toString('base64url'), threadId ?? undefined) : this.client.sendDraft(d.s.draftId),

@@ -1,14 +1,11 @@
 // A draft a person edited in Gmail goes out as edited. Only headers the edit may have dropped and that the sequence
 // depends on are put back — the outreach key (re-runs and later steps recognise the step by it) and the threading
 // headers (the lead's mail client threads by them) — so the words, recipients and subject stay the person's.
-import { CAMPAIGN_HEADER, STEP_HEADER } from '../shared/core/compose';
 import { OUTREACH_HEADER } from '../shared/core/idempotency';
 
 /** What the sent message must carry, whoever edited the draft. */
 export interface Expected {
 	key: string;
-	campaign: string;
-	step: number;
 	inReplyTo?: string;
 	references?: string[];
 }
@@ -24,12 +21,6 @@ export function topHeaders(raw: string): Set<string> {
 		if (i > 0) names.add(line.slice(0, i).trim().toLowerCase());
 	}
 	return names;
-}
-
-// RFC 2047 for a campaign name with non-ASCII characters; ours never holds a line break (the composer refused it).
-function headerText(value: string): string {
-	const clean = value.replace(/[\r\n]+/g, ' ');
-	return /^[\x20-\x7e]*$/.test(clean) ? clean : `=?UTF-8?B?${Buffer.from(clean).toString('base64')}?=`;
 }
 
 // RFC 5322 lines stay short: a long References list is folded between ids.
@@ -52,8 +43,6 @@ export function missingHeaders(raw: string, want: Expected): string[] {
 	const have = topHeaders(raw);
 	const out: string[] = [];
 	if (!have.has(OUTREACH_HEADER.toLowerCase())) out.push(`${OUTREACH_HEADER}: ${want.key}`);
-	if (!have.has(CAMPAIGN_HEADER.toLowerCase())) out.push(`${CAMPAIGN_HEADER}: ${headerText(want.campaign)}`);
-	if (!have.has(STEP_HEADER.toLowerCase())) out.push(`${STEP_HEADER}: ${want.step}`);
 	if (want.inReplyTo && !have.has('in-reply-to')) out.push(`In-Reply-To: ${want.inReplyTo}`);
 	if (want.references?.length && !have.has('references')) out.push(fold('References', want.references));
 	return out;

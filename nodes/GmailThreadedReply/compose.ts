@@ -1,11 +1,12 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 import { formatAddress, normalizeAddress } from '../shared/core/address';
-import { composeMessage, type Composed } from '../shared/core/compose';
-import { conversation, isOurs, ourLastFrom, quoteBelow, type FollowupDecision } from '../shared/core/followup';
+import { composeMessage, footerOf, type Composed } from '../shared/core/compose';
+import { conversation, isOurs, ourLastFrom, quoteBelow, type FollowupDecision, type ThreadMessage } from '../shared/core/followup';
 import { addressListParameter, binaryAttachments, ParameterError, senderParameter } from '../shared/node/inputs';
 import { payloadParts } from '../shared/node/payload';
 import { checkFrom, type Senders } from '../shared/node/senders';
-import type { GmailClient } from '../shared/transport';
+import { NotFoundError, type GmailClient } from '../shared/transport';
+import { attempt } from '../shared/node/attempt';
 import type { ReplyParams } from './params';
 import type { Found } from './plan';
 import { itemRow } from '../shared/node/rows';
@@ -29,6 +30,8 @@ export async function composeReply(
 	const usable = threadFrom && us.verified.includes(normalizeAddress(threadFrom)) ? threadFrom : undefined;
 	const from = senderParameter(row, p.from || usable || us.mailbox, p.senderName);
 	checkFrom(us, row, from.address);
+	// The footer is a campaign-wide habit (CAN-SPAM wants it in every email): without one of its own, the step keeps the first email's.
+	const inheritedFooter = p.footerFromFirst && !p.footer.trim() && !p.postalAddress.trim() ? await firstFooter(client, f.messages, us.ours) : [];
 	const cc = [...decision.recipients.cc.map(formatAddress), ...(addressListParameter(row, 'cc', p.cc) ? [p.cc.trim()] : [])].join(', ');
 	const composed = composeMessage(
 		ctx.getInputData()[i].json,
@@ -42,7 +45,7 @@ export async function composeReply(
 			replyTo: addressListParameter(row, 'replyTo', p.replyTo),
 			cc,
 			bcc: addressListParameter(row, 'bcc', p.bcc),
-			unsubscribe: { mailto: p.unsubscribeMailto, url: p.unsubscribeUrl, footer: p.footer, postalAddress: p.postalAddress },
+			unsubscribe: { mailto: p.unsubscribeMailto, url: p.unsubscribeUrl, footer: p.footer, postalAddress: p.postalAddress, inheritedFooter },
 			attachments: await binaryAttachments(ctx, i, p.attachments),
 			subjectOverride: decision.subject,
 			inReplyTo: decision.inReplyTo,
@@ -63,6 +66,18 @@ export async function composeReply(
 		if (quoted.html !== undefined) composed.html = composed.spec.html = quoted.html;
 	}
 	return composed;
+}
+
+/** The footer lines of our first message in the thread (one full read); none when it had none or is gone. */
+async function firstFooter(client: GmailClient, messages: ThreadMessage[], ours: string[]): Promise<string[]> {
+	const first = conversation(messages).find((m) => isOurs(m, ours));
+	if (!first) return [];
+	const got = await attempt(() => client.getMessage(first.id, { format: 'full' }));
+	if (!got.ok) {
+		if (got.error instanceof NotFoundError) return [];
+		throw got.error;
+	}
+	return footerOf(payloadParts(got.value.payload));
 }
 
 /** The mailto and https targets of a List-Unsubscribe header (RFC 2369), as the message spec takes them. */

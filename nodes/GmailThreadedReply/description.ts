@@ -90,6 +90,14 @@ export const threadedReplyProperties: INodeProperties[] = [
 	optionsCollection([
 		SEND_AS_MAILBOX_OPTION,
 		{
+			displayName: 'Footer From First Email',
+			name: 'footerFromFirst',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether a follow-up without a Footer Line or Postal Address of its own carries the footer lines of the campaign\'s first email in the thread (opt-out line and postal address, as that lead got them). Costs one message read per follow-up.',
+		},
+		{
 			displayName: 'Quote Previous Message',
 			name: 'quote',
 			type: 'boolean',

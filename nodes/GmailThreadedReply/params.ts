@@ -11,6 +11,8 @@ export interface ReplyParams extends MessageParams {
 	replyAll: boolean;
 	stopIfEngaged: boolean;
 	quote: boolean;
+	/** Without a footer or postal address of its own, the step carries the first email's footer. */
+	footerFromFirst: boolean;
 	/** An out-of-office with a return date defers the lead to that date's first business morning. */
 	waitUntilBack: boolean;
 	/** Item field holding the lead's IANA time zone (for the return morning). */
@@ -32,6 +34,7 @@ export function readReplyParams(ctx: IExecuteFunctions, i: number): ReplyParams 
 		replyAll: get<unknown>('replyMode', 'sender') === 'all',
 		stopIfEngaged: get<unknown>('stopIfEngaged', true) !== false,
 		quote: (options.quote ?? false) === true,
+		footerFromFirst: options.footerFromFirst !== false,
 		waitUntilBack: options.waitUntilBack !== false,
 		timezoneField: options.timezoneField === undefined ? 'timezone' : str(options.timezoneField).trim(),
 	};

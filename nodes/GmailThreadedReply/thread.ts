@@ -3,12 +3,13 @@ import type { ThreadMessage } from '../shared/core/followup';
 import type { GmailClient } from '../shared/transport';
 import { NotFoundError } from '../shared/transport';
 import { sameLabelName, sentSearchQuery } from '../shared/core/campaign';
+import { LEGACY_CAMPAIGN_HEADER } from '../shared/core/compose';
 import { attempt } from '../shared/node/attempt';
 import { ENGAGEMENT_HEADERS } from '../shared/node/engagement';
 import { headerMap } from '../shared/node/payload';
 
-/** Headers threads.get returns for the follow-up decision (format=metadata): threading, classification, idempotency. */
-export const THREAD_HEADERS = [...new Set([...ENGAGEMENT_HEADERS, 'List-Unsubscribe', 'X-Outreach-Campaign', 'X-Outreach-Step'])];
+/** Headers threads.get returns for the follow-up decision: threading, classification, keys, older versions' campaign name. */
+export const THREAD_HEADERS = [...new Set([...ENGAGEMENT_HEADERS, 'List-Unsubscribe', LEGACY_CAMPAIGN_HEADER])];
 
 /** A Gmail API message as the core's ThreadMessage (header names lower-cased; the first value of a repeated header wins). */
 export function toThreadMessage(m: gmail_v1.Schema$Message): ThreadMessage {

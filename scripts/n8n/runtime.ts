@@ -96,6 +96,8 @@ export interface N8nProcessOptions {
 	/** Where n8n's stdout/stderr go (appended); the last lines are also kept in memory. */
 	logFile?: string;
 	env?: Record<string, string>;
+	/** Symlink the repo into the user folder first (default true); false when the folder already holds an installed package. */
+	linkPackage?: boolean;
 }
 
 /** The environment that keeps n8n offline, quiet and on our ports. */
@@ -148,12 +150,13 @@ export interface N8nProcess {
 	stop(graceMs?: number): Promise<void>;
 }
 
-/** Spawns `n8n start` with the repo's Node 24, this package linked in, on the given port. */
+/** Spawns `n8n start` with the repo's Node 24, this package linked in (unless told not to), on the given port. */
 export async function spawnN8n(opts: N8nProcessOptions): Promise<N8nProcess> {
-	assertBuilt();
+	const link = opts.linkPackage !== false;
+	if (link) assertBuilt();
 	const runtimeDir = opts.runtimeDir ?? ensureN8nInstalled();
 	mkdirSync(opts.userFolder, { recursive: true });
-	linkPackage(opts.userFolder);
+	if (link) linkPackage(opts.userFolder);
 	const brokerPort = await freePort();
 	const env: NodeJS.ProcessEnv = {
 		...process.env,

@@ -2,20 +2,11 @@
 // n8n's own OAuth2 flow (the editor's Connect button) and passes n8n's "Test credential".
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { REPO_DIR } from '../../scripts/n8n/runtime';
 import { CREDENTIAL_TYPE, nodeType, sandboxCredentialData } from '../../scripts/n8n/workflows';
+import { declaredTypes } from '../support/package-types';
 import { startRealN8n, type RealN8n } from '../support/real-n8n';
 
-const pkg = JSON.parse(readFileSync(path.join(REPO_DIR, 'package.json'), 'utf8')) as {
-	n8n: { nodes: string[]; credentials: string[] };
-};
-/** Node type names the package declares (dist/nodes/X/X.node.js → x with a lower-case first letter). */
-const declaredNodes = pkg.n8n.nodes.map((p) => {
-	const base = path.basename(p, '.node.js');
-	return base[0].toLowerCase() + base.slice(1);
-});
+const declaredNodes = declaredTypes().nodes;
 
 describe('real n8n with the package installed', { timeout: 300_000 }, () => {
 	let env: RealN8n;

@@ -58,7 +58,7 @@ interface Parsed {
 const ALLOWED = [
 	'From', 'To', 'Cc', 'Bcc', 'Reply-To', 'Subject', 'Date', 'Message-ID', 'In-Reply-To', 'References', 'MIME-Version',
 	'Content-Type', 'Content-Transfer-Encoding', 'List-Unsubscribe', 'List-Unsubscribe-Post',
-	'X-Outreach-Key', 'X-Outreach-Campaign', 'X-Outreach-Step',
+	'X-Outreach-Key',
 ];
 const ALLOWED_PART = ['Content-Type', 'Content-Transfer-Encoding', 'Content-Disposition'];
 // The only markup the templates themselves put into the HTML part: any other '<' is an unescaped merge value.

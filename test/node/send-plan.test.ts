@@ -70,8 +70,9 @@ describe('composeMessage', () => {
 		const email = await PostalMime.parse((await buildMime(c.spec)).toString());
 		assert.equal(email.subject, c.subject);
 		assert.deepEqual(header(email, 'x-outreach-key'), [c.key]);
-		assert.deepEqual(header(email, 'x-outreach-campaign'), ['q3']);
-		assert.deepEqual(header(email, 'x-outreach-step'), ['1']);
+		// The campaign and step are in no header a lead can read (versions up to 0.1.0 wrote them).
+		assert.deepEqual(header(email, 'x-outreach-campaign'), []);
+		assert.deepEqual(header(email, 'x-outreach-step'), []);
 		assert.equal(email.from?.address, 'owner@sender.test');
 		assert.equal(email.from?.name, 'Olivia Owner');
 		assert.equal(email.to?.[0].address?.toLowerCase(), 'ann@example.com');
@@ -113,7 +114,7 @@ describe('composeMessage', () => {
 			mailto: 'mailto:stop@sender.test?subject=stop%20a%2Bb%40x.com',
 			url: 'https://u.test/unsub?e=a%2Bb%40x.com&n=Ann',
 		});
-		assert.match(c.text, /Hello\n\nNot interested\? https:\/\/u\.test\/unsub\?e=a%2Bb%40x\.com&n=Ann\n1 Main St, Springfield\n$/);
+		assert.match(c.text, /Hello\n\n-- \nNot interested\? https:\/\/u\.test\/unsub\?e=a%2Bb%40x\.com&n=Ann\n1 Main St, Springfield\n$/);
 		assert.match(c.html!, /<p style="[^"]*">Not interested\? https:\/\/u\.test\/unsub\?e=a%2Bb%40x\.com&amp;n=Ann<br>1 Main St, Springfield<\/p>\n<\/body>/);
 		const email = await PostalMime.parse((await buildMime(c.spec)).toString());
 		const lu = header(email, 'list-unsubscribe')[0];
@@ -142,7 +143,7 @@ describe('composeMessage', () => {
 		assert.equal(email.references, '<a@x> <p@x>');
 		assert.equal(email.cc?.[0].address, 'boss@sender.test');
 		assert.equal(email.replyTo?.[0].address, 'team@sender.test');
-		assert.deepEqual(header(email, 'x-outreach-step'), ['2']);
+		assert.deepEqual(header(email, 'x-outreach-key'), [outreachKey('q3', 2, 'ann@example.com')]);
 	});
 
 	test('caller headers cannot override the outreach key', () => {

@@ -35,6 +35,8 @@ export interface RealN8nOptions {
 	/** Create the sandbox credential and connect it through n8n's OAuth flow (default true). */
 	connect?: boolean;
 	env?: Record<string, string>;
+	/** A user folder the package is already installed in: n8n loads it as found (no repo symlink), and close() leaves the folder. */
+	userFolder?: string;
 }
 
 /** A running sandbox + real n8n pair. */
@@ -57,12 +59,12 @@ export async function startRealN8n(opts: RealN8nOptions): Promise<RealN8n> {
 	const runtimeDir = ensureN8nInstalled();
 	mkdirSync(ARTIFACTS_DIR, { recursive: true });
 	const sandbox = await startSandbox();
-	const userFolder = mkdtempSync(path.join(os.tmpdir(), `n8n-${opts.name}-`));
+	const userFolder = opts.userFolder ?? mkdtempSync(path.join(os.tmpdir(), `n8n-${opts.name}-`));
 	let n8n: N8nProcess | undefined;
 	const close = async () => {
 		await n8n?.stop();
 		await sandbox.close();
-		rmSync(userFolder, { recursive: true, force: true });
+		if (!opts.userFolder) rmSync(userFolder, { recursive: true, force: true });
 	};
 	try {
 		const mailbox = await sandbox.createMailbox(opts.mailbox ?? { email: 'founder@acme-e2e.test', type: 'workspace' });
@@ -70,6 +72,7 @@ export async function startRealN8n(opts: RealN8nOptions): Promise<RealN8n> {
 			userFolder,
 			port: await freePort(),
 			runtimeDir,
+			linkPackage: !opts.userFolder,
 			logFile: path.join(ARTIFACTS_DIR, `n8n-${opts.name}.log`),
 			env: { ...ownerEnv(runtimeDir, TEST_OWNER), ...opts.env },
 		});

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { outreachKey } from '../../nodes/shared/core/idempotency';
 import { DateTime } from 'luxon';
 import {
 	businessDaysAfter,
@@ -43,7 +44,16 @@ test('a schedule label names campaign, time (lead-local with offset), lead, step
 
 test('a campaign name with "/" becomes one label segment; addresses a label cannot hold are refused', () => {
 	const name = scheduleLabelName({ campaign: 'q2/launch', step: 3, lead: 'a@b.test', draftId: 'r1', sendAt: new Date('2026-01-05T09:00:00Z'), zone: 'UTC' });
-	assert.equal(parseScheduleLabel(name)?.campaign, 'q2-launch');
+	const e = parseScheduleLabel(name)!;
+	assert.equal(e.campaign, 'q2-launch');
+	// The segment cannot recompute the real name's key, so the label holds it, and keeps it when the draft moves.
+	assert.equal(e.key, outreachKey('q2/launch', 3, 'a@b.test'));
+	assert.ok(name.endsWith(` · r1 · ${e.key}`), name);
+	assert.equal(parseScheduleLabel(rescheduledName(e, new Date('2026-01-06T09:00:00Z')))?.key, e.key);
+	// A name the segment holds exactly needs no key in the label.
+	const plain = scheduleLabelName({ campaign: 'Spring Outreach', step: 3, lead: 'a@b.test', draftId: 'r1', sendAt: new Date('2026-01-05T09:00:00Z'), zone: 'UTC' });
+	assert.ok(plain.endsWith(' · r1'), plain);
+	assert.equal(parseScheduleLabel(plain)?.key, undefined);
 	assert.throws(() => scheduleLabelName({ campaign: 'c', step: 2, lead: 'sales/eu@x.test', draftId: 'r1', sendAt: new Date(), zone: 'UTC' }), ScheduleError);
 	assert.throws(() => scheduleLabelName({ campaign: 'c', step: 0, lead: 'a@x.test', draftId: 'r1', sendAt: new Date(), zone: 'UTC' }), ScheduleError);
 });

@@ -1,9 +1,11 @@
 // Send due: every scheduled draft whose time has come, checked against the mailbox, then sent as it is now.
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { normalizeAddress } from '../../shared/core/address';
 import { LOOKUP_BATCH } from '../../shared/core/campaign';
 import { bySendTime, matchesSchedule, sameStep } from '../../shared/core/schedule';
 import { attempt } from '../../shared/node/attempt';
 import { mailboxCapacity } from '../../shared/node/capacity';
+import { SEND_AS_MAILBOX_OPTION } from '../../shared/node/mailboxes';
 import { KeyLedger } from '../../shared/node/ledger';
 import { readRunSettings, credentialTypeOf } from '../../shared/node/params';
 import { stopFor, type Stop } from '../../shared/node/sending';
@@ -19,7 +21,7 @@ const show = { operation: ['sendDue'] };
 export const description: INodeProperties[] = [
 	{
 		displayName:
-			'Runs once per execution, whatever the input (e.g. one item from a Schedule Trigger): every scheduled draft whose time has come leaves as one item on Sent, Cancelled, Deferred or Failed.',
+			'Runs once per execution, whatever the input (e.g. one item from a Schedule Trigger) — once per mailbox with a service account\'s Send As Mailbox: every scheduled draft whose time has come leaves as one item on Sent, Cancelled, Deferred or Failed.',
 		name: 'sendDueNotice',
 		type: 'notice',
 		default: '',
@@ -160,6 +162,11 @@ export const description: INodeProperties[] = [
 				description: 'How long one Gmail call may keep retrying passing failures',
 			},
 			{
+				...SEND_AS_MAILBOX_OPTION,
+				description:
+					"The Workspace mailbox whose due drafts this item sends, e.g. {{ $json.sender }} (one item per mailbox); empty: the credential's Delegated User. Each mailbox is worked through once per run, with its own token, cap check and pacing; its outputs carry mailbox.",
+			},
+			{
 				displayName: 'Wait Until the Lead Is Back',
 				name: 'waitUntilBack',
 				type: 'boolean',
@@ -170,12 +177,50 @@ export const description: INodeProperties[] = [
 	},
 ].map((p) => ({ ...p, displayOptions: { ...p.displayOptions, show: { ...show, ...p.displayOptions?.show } } }) as INodeProperties);
 
-/** Send due's execution: read the schedule (labels, lag-free), decide each due draft against the mailbox, check capacity, send. */
+/** The mailboxes to work through, each with the first input item naming it ('' = the credential's own), and the items naming no address. */
+function dueMailboxes(ctx: IExecuteFunctions): { boxes: Map<string, number>; invalid: Map<number, string> } {
+	const boxes = new Map<string, number>();
+	const invalid = new Map<number, string>();
+	const serviceAccount = credentialTypeOf(ctx) === 'serviceAccount';
+	ctx.getInputData().forEach((_item, i) => {
+		const named = serviceAccount ? String((ctx.getNodeParameter('options', i, {}) as IDataObject).sendAsMailbox ?? '').trim() : '';
+		let box = '';
+		if (named) {
+			try {
+				box = normalizeAddress(named);
+			} catch {
+				invalid.set(i, named);
+				return;
+			}
+		}
+		if (!boxes.has(box)) boxes.set(box, i);
+	});
+	return { boxes, invalid };
+}
+
+/** Send due's execution: once per mailbox the input names (Send As Mailbox, service account), else once for the credential's. */
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	if (!this.getInputData().length) return [[], [], [], []];
-	const settings = readDueSettings(this);
-	const runSettings = readRunSettings(this);
-	const client = await gmailClient(this, { credentialType: credentialTypeOf(this), budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits });
+	const { boxes, invalid } = dueMailboxes(this);
+	const outputs: INodeExecutionData[][] = [[], [], [], []];
+	for (const [i, named] of invalid) {
+		const error = `Item ${i + 1}, parameter "sendAsMailbox": "${named}" is not an email address`;
+		if (!this.continueOnFail() && boxes.size === 0) throw new NodeOperationError(this.getNode(), error, { itemIndex: i });
+		outputs[DUE_OUT.failed].push({ json: { status: 'failed', reason: 'invalid_parameter', field: 'sendAsMailbox', error }, pairedItem: { item: i } });
+	}
+	for (const [mailbox, item] of boxes) {
+		// With several mailboxes, one that cannot be reached fails on its own; the others still send.
+		const own = await sendDueFor(this, mailbox, item, boxes.size > 1 || invalid.size > 0);
+		own.forEach((items, k) => outputs[k].push(...items.map((x) => (mailbox ? { ...x, json: { ...x.json, mailbox } } : x))));
+	}
+	return outputs;
+}
+
+/** One mailbox's Send due: read the schedule (labels, lag-free), decide each due draft against the mailbox, check capacity, send. */
+async function sendDueFor(ctx: IExecuteFunctions, mailbox: string, item: number, failAlone: boolean): Promise<INodeExecutionData[][]> {
+	const settings = readDueSettings(ctx);
+	const runSettings = readRunSettings(ctx);
+	const client = await gmailClient(ctx, { credentialType: credentialTypeOf(ctx), budgetMs: runSettings.budgetMs, perMinuteUnits: runSettings.perMinuteUnits, ...(mailbox ? { delegatedUser: mailbox } : {}) });
 	const setup = await attempt(async () => {
 		const us = await readSenders(client);
 		const clock = await client.getProfileAndClock();
@@ -186,17 +231,17 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	});
 	if (!setup.ok) {
 		if (!(setup.error instanceof GmailError)) throw setup.error;
-		if (this.continueOnFail()) return [[], [], [], [{ json: { status: 'failed', reason: stopFor(setup.error, 0).reason, error: setup.error.message }, pairedItem: { item: 0 } }]];
-		throw new NodeOperationError(this.getNode(), setup.error, { description: 'Nothing was sent or changed. The next run tries again.' });
+		if (failAlone || ctx.continueOnFail()) return [[], [], [], [{ json: { status: 'failed', reason: stopFor(setup.error, 0).reason, error: setup.error.message }, pairedItem: { item } }]];
+		throw new NodeOperationError(ctx.getNode(), setup.error, { description: 'Nothing was sent or changed. The next run tries again.' });
 	}
 	const { us, now, ledger, schedule } = setup.value;
-	const run = new DueRun(this, client, ledger, us, now, settings, runSettings.budgetMs);
+	const run = new DueRun(ctx, client, ledger, us, now, settings, runSettings.budgetMs, item);
 	const due = schedule.filter((s) => matchesSchedule(s, { ...settings.filter, dueBy: now })).sort(bySendTime);
 	const all: Due[] = [];
 	const ready: Due[] = [];
 	const finish = async () => {
 		await run.labels.flush();
-		if (run.labels.warning) this.logger.warn(`Gmail Draft Scheduler: ${run.labels.warning}`);
+		if (run.labels.warning) ctx.logger.warn(`Gmail Draft Scheduler: ${run.labels.warning}`);
 		return run.out.toOutputs();
 	};
 	const skeleton = (x: Scheduled): Due => ({ s: x, campaign: x.campaign, key: '', identity: DueRun.identity(x, x.campaign) });

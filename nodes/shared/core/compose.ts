@@ -1,12 +1,13 @@
 import { AddressError, CONTROL_CHARS, normalizeAddress, parseAddress, parseAddressList, type ParsedAddress } from './address';
 import { OUTREACH_HEADER, outreachKey } from './idempotency';
 import { encodedWordLocalPart, type MessageSpec } from './mime';
-import { escapeHtml, htmlToText, lookupField, missingFields, normalizeFieldName, renderTemplate } from './template';
+import { decodeEntities, escapeHtml, htmlToText, lookupField, missingFields, normalizeFieldName, renderTemplate } from './template';
 
-/** Headers naming the campaign and step of every outreach message, next to the idempotency key. */
-export const CAMPAIGN_HEADER = 'X-Outreach-Campaign';
-/** See CAMPAIGN_HEADER. */
-export const STEP_HEADER = 'X-Outreach-Step';
+/**
+ * The campaign's name as versions up to 0.1.0 wrote it in every message. Read only, for their evidence: a lead can
+ * read every header, so what we send carries nothing but the opaque key; what only we need stays in our labels.
+ */
+export const LEGACY_CAMPAIGN_HEADER = 'X-Outreach-Campaign';
 
 /**
  * A row field that cannot be used, named so the user can fix the sheet: 'Row 7, field "email": …'. `row` is a row
@@ -95,6 +96,8 @@ export interface UnsubscribeOptions {
 	footer?: string;
 	/** Sender's postal address, added under the footer (CAN-SPAM). */
 	postalAddress?: string;
+	/** A follow-up's footer as the first email carried it (already rendered): used as is when no footer or address is set. */
+	inheritedFooter?: string[];
 }
 
 /** Everything besides the row that shapes one lead's message. */
@@ -156,6 +159,26 @@ function urlEncodedRow(row: Record<string, unknown>): Record<string, unknown> {
 	return out;
 }
 
+/** Opens the footer paragraph of the HTML part (a follow-up finds the first email's footer by it). */
+const FOOTER_HTML = '<p style="color:#666;font-size:12px">';
+/** RFC 3676's signature separator before the text footer: mail clients set it apart and leave it out of quotes. */
+const TEXT_FOOTER = '\n\n-- \n';
+
+/** The footer lines of a message this composer wrote (the HTML's footer paragraph, else the text after '-- '); none if it had none. */
+export function footerOf(parts: { text?: string; html?: string }): string[] {
+	let block: string[] = [];
+	if (parts.html?.trim()) {
+		const at = parts.html.lastIndexOf(FOOTER_HTML);
+		const end = at < 0 ? -1 : parts.html.indexOf('</p>', at);
+		if (end > at) block = parts.html.slice(at + FOOTER_HTML.length, end).split(/<br\s*\/?>/i).map(decodeEntities);
+	} else if (parts.text) {
+		const text = parts.text.replace(/\r\n/g, '\n');
+		const at = text.lastIndexOf(TEXT_FOOTER);
+		if (at >= 0) block = text.slice(at + TEXT_FOOTER.length).split('\n');
+	}
+	return block.map((l) => l.trim()).filter((l) => l !== '' && !CONTROL_CHARS.test(l));
+}
+
 /** Inserts HTML before </body> when there is one, else appends it. */
 export function appendHtml(html: string, addition: string): string {
 	const at = html.search(/<\/body\s*>/i);
@@ -185,22 +208,23 @@ export function composeMessage(row: Record<string, unknown>, templates: Template
 	let html = templates.html?.trim() ? renderTemplate(templates.html, merged, { html: true, seed }) : undefined;
 	let text = templates.text?.trim() ? renderTemplate(templates.text, merged, { seed }) : html ? htmlToText(html) : '';
 
-	const footerLines = [
+	const ownFooter = [
 		unsub.footer?.trim() ? renderTemplate(unsub.footer.trim(), merged, { seed }) : '',
 		unsub.postalAddress?.trim() ?? '',
 	].filter((l) => l !== '');
+	// An inherited footer the template already writes out (the same signature, say) is not added twice.
+	const inherited = unsub.inheritedFooter?.filter((l) => !text.includes(l)).length ? unsub.inheritedFooter : [];
+	const footerLines = ownFooter.length ? ownFooter : inherited;
 	if (footerLines.length) {
-		text = `${text.replace(/\s+$/, '')}\n\n${footerLines.join('\n')}\n`;
+		text = `${text.replace(/\s+$/, '')}${TEXT_FOOTER}${footerLines.join('\n')}\n`;
 		if (html !== undefined) {
-			html = appendHtml(html, `<p style="color:#666;font-size:12px">${footerLines.map(escapeHtml).join('<br>')}</p>`);
+			html = appendHtml(html, `${FOOTER_HTML}${footerLines.map(escapeHtml).join('<br>')}</p>`);
 		}
 	}
 
 	const headers: Record<string, string> = {
 		...(opts.headers ?? {}),
 		[OUTREACH_HEADER]: key,
-		[CAMPAIGN_HEADER]: opts.campaign,
-		[STEP_HEADER]: String(opts.step),
 	};
 	const spec: MessageSpec = {
 		from: opts.from,

@@ -6,9 +6,12 @@
 // NAME is the schedule, e.g. `Outreach/Scheduled/spring/2026-03-31 09:37 +02:00 · ana@client.test · step 2 · r123`.
 // A label lives in the mailbox's label list whatever happens to the draft's message, labels.list reads every one for
 // 1 quota unit and without the search index's lag, and the person sees every scheduled draft and its time in Gmail.
+// The step's key is recomputed from the label's campaign segment; only a campaign name the segment cannot hold exactly
+// (a '/', a control character) adds the key itself at the end — the real name is in no message we send.
 import { DateTime } from 'luxon';
 import { normalizeAddress } from './address';
 import { labelSegment, sameLabelName } from './campaign';
+import { outreachKey } from './idempotency';
 import { openInterval, unitHash, type SendWindow, type Weekday } from './window';
 
 /** Parent of every schedule label. */
@@ -32,6 +35,8 @@ export interface ScheduleEntry {
 	sendAt: Date;
 	/** The UTC offset the time is written in (the lead's, at that time), e.g. '+02:00'. */
 	offset: string;
+	/** The step's outreach key, when the label holds it (a campaign name its segment cannot reproduce). */
+	key?: string;
 }
 
 /** A schedule that cannot be written or computed; `field` names the parameter or item field at fault. */
@@ -55,16 +60,18 @@ export function scheduleTime(sendAt: Date, zone: string): string {
 }
 
 /** The label that schedules one draft; `zone` is the lead's time zone (it only sets how the time is written). */
-export function scheduleLabelName(e: { campaign: string; step: number; lead: string; draftId: string; sendAt: Date; zone: string }): string {
+export function scheduleLabelName(e: { campaign: string; step: number; lead: string; draftId: string; sendAt: Date; zone: string; key?: string }): string {
 	const lead = normalizeAddress(e.lead);
 	// '/' nests labels in Gmail; a draft id or address with one (or a space) could not be read back.
 	if (/[\s/]/.test(lead)) throw new ScheduleError('email', `the address "${e.lead}" contains "/" or a space, which a schedule label cannot hold`);
 	if (!/^[^\s/]+$/.test(e.draftId)) throw new ScheduleError('draftId', `unexpected draft id "${e.draftId}"`);
 	if (!Number.isInteger(e.step) || e.step < 1) throw new ScheduleError('step', `must be a whole number ≥ 1, got ${e.step}`);
-	return `${campaignScheduleFolder(e.campaign)}/${scheduleTime(e.sendAt, e.zone)}${SEP}${lead}${SEP}step ${e.step}${SEP}${e.draftId}`;
+	const key = e.key ?? outreachKey(e.campaign, e.step, lead);
+	const own = key === outreachKey(labelSegment(e.campaign), e.step, lead) ? '' : `${SEP}${key}`;
+	return `${campaignScheduleFolder(e.campaign)}/${scheduleTime(e.sendAt, e.zone)}${SEP}${lead}${SEP}step ${e.step}${SEP}${e.draftId}${own}`;
 }
 
-const LABEL_PATTERN = /^outreach\/scheduled\/([^/]+)\/(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) ([+-]\d{2}:\d{2}) · ([^\s/]+@[^\s/]+) · step (\d+) · ([^\s/]+)$/i;
+const LABEL_PATTERN = /^outreach\/scheduled\/([^/]+)\/(\d{4}-\d{2}-\d{2} \d{2}:\d{2}) ([+-]\d{2}:\d{2}) · ([^\s/]+@[^\s/]+) · step (\d+) · ([^\s/]+)(?: · (go-[a-z2-7]{20}))?$/i;
 
 /** Reads a schedule label's name; undefined for any other label (or one a person renamed into something unreadable). */
 export function parseScheduleLabel(name: string): ScheduleEntry | undefined {
@@ -73,7 +80,8 @@ export function parseScheduleLabel(name: string): ScheduleEntry | undefined {
 	const at = DateTime.fromFormat(`${m[2]} ${m[3]}`, TIME_FORMAT, { setZone: true });
 	const step = Number(m[5]);
 	if (!at.isValid || !(step >= 1)) return undefined;
-	return { campaign: m[1], step, lead: normalizeAddress(m[4]), draftId: m[6], sendAt: at.toJSDate(), offset: m[3] };
+	const lead = normalizeAddress(m[4]);
+	return { campaign: m[1], step, lead, draftId: m[6], sendAt: at.toJSDate(), offset: m[3], ...(m[7] ? { key: m[7].toLowerCase() } : {}) };
 }
 
 /** The same label name with another time (written in the same zone or offset as given). */
