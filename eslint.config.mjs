@@ -4,7 +4,7 @@ import * as jsoncParser from 'jsonc-eslint-parser';
 import { n8nCommunityNodesPlugin } from '@n8n/eslint-plugin-community-nodes';
 
 export default tseslint.config(
-	{ ignores: ['dist/**', 'build/**', 'node_modules/**', '.n8n-runtime/**', '.n8n-data/**', 'test-artifacts/**'] },
+	{ ignores: ['dist/**', 'build/**', 'node_modules/**', '.n8n-runtime/**', '.n8n-data/**', 'test-artifacts/**', 'packages/*/dist/**'] },
 	{
 		files: ['**/*.ts'],
 		languageOptions: { parser: tseslint.parser },

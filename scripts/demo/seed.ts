@@ -1,13 +1,8 @@
 // The demo's data: one Workspace mailbox in the Gmail Sandbox and the leads the demo workflows mail.
+import { DEMO_MAILBOX, seedDemoMailbox } from '../../sandbox/demo';
 
-/** The demo sender mailbox (a Workspace account: 2,000 sends a day). */
-export const DEMO_MAILBOX = {
-	email: 'founder@acme-demo.test',
-	type: 'workspace' as const,
-	timezone: 'Europe/Berlin',
-	// The demo campaign's List-Unsubscribe mailto: an alias, so opt-outs sent to it land in this mailbox.
-	aliases: ['unsubscribe@acme-demo.test'],
-};
+// The mailbox lives with the sandbox, which creates it itself with --demo.
+export { DEMO_MAILBOX };
 
 /** A demo lead, as a Google Sheet row would hold it. */
 export interface DemoLead {
@@ -68,11 +63,7 @@ async function admin(sandboxUrl: string, method: string, path: string, body?: un
 
 /** Creates the demo mailbox unless the (persisted) sandbox already has it. Returns true when created. */
 export async function seedSandbox(sandboxUrl: string): Promise<boolean> {
-	const list = await admin(sandboxUrl, 'GET', '/sandbox/mailboxes');
-	const mailboxes: Array<{ email: string }> = Array.isArray(list) ? list : (list.mailboxes ?? []);
-	if (mailboxes.some((m) => m.email === DEMO_MAILBOX.email)) return false;
-	await admin(sandboxUrl, 'POST', '/sandbox/mailboxes', DEMO_MAILBOX);
-	return true;
+	return await seedDemoMailbox((method, path, body) => admin(sandboxUrl, method, path, body));
 }
 
 /** A message in the sandbox as its admin API lists it (the fields the demo uses). */
