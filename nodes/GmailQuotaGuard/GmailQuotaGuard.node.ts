@@ -2,6 +2,7 @@ import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, t
 import { GMAIL_CREDENTIALS } from '../shared/node/descriptions';
 import { GUARD_OUTPUTS, quotaGuardProperties } from './description';
 import { executeQuotaGuard } from './execute';
+import { NODE_VERSIONS } from '../shared/node/fields';
 
 /** Splits leads into send now and deferred (retry at …) by what the mailbox sent in the rolling 24 h, send windows and pacing. */
 export class GmailQuotaGuard implements INodeType {
@@ -10,7 +11,9 @@ export class GmailQuotaGuard implements INodeType {
 		name: 'gmailQuotaGuard',
 		icon: { light: 'file:gmailQuotaGuard.svg', dark: 'file:gmailQuotaGuard.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 writes our fields under `outreach` (fields.ts); version 1 keeps older workflows' flat fields.
+		version: NODE_VERSIONS,
+		defaultVersion: 2,
 		subtitle: '={{$parameter["accountType"] === "custom" ? $parameter["dailyCap"] : $parameter["accountType"]}} · {{$parameter["safetyMargin"]}} %',
 		description: 'Keep a Gmail or Workspace mailbox under its daily sending cap: send now, or defer with the exact retry time',
 		defaults: { name: 'Gmail Quota Guard' },

@@ -3,7 +3,8 @@ import { chooseMailbox } from '../shared/core/capacity';
 import { endOfDay, isOpen, nextOpening, openInterval, spreadSends } from '../shared/core/window';
 import { attempt } from '../shared/node/attempt';
 import { GmailError } from '../shared/transport';
-import { readLead, ownFields, type Lead } from './leads';
+import { readLead, GUARD_FIELDS, type Lead } from './leads';
+import { earlierField, nested, ourFieldsOf, withOurFields } from '../shared/node/fields';
 import { credentialProblem, openMailboxes, type Mailbox } from './mailboxes';
 import { readGuardSettings, type GuardSettings } from './params';
 import { GUARD_OUTPUTS } from './description';
@@ -18,13 +19,16 @@ const TRANSIENT_RETRY_MS = 15 * 60_000;
 class Decisions {
 	readonly out: Array<{ output: 0 | 1 | 2; json: IDataObject } | undefined>;
 
-	constructor(private readonly items: INodeExecutionData[]) {
+	constructor(
+		private readonly items: INodeExecutionData[],
+		readonly nested: boolean,
+	) {
 		this.out = new Array(items.length);
 	}
 
 	private put(i: number, output: 0 | 1 | 2, json: IDataObject): void {
 		if (this.out[i]) throw new Error(`Gmail Quota Guard: item ${i} was decided twice (a bug)`);
-		this.out[i] = { output, json: { ...ownFields(this.items[i].json), ...json } };
+		this.out[i] = { output, json: withOurFields(this.items[i].json, json, this.nested, GUARD_FIELDS) };
 	}
 
 	sendNow(i: number, json: IDataObject): void {
@@ -118,7 +122,7 @@ async function guard(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const usable = boxes.filter((b) => b.window && !b.failure);
 	// The mailbox's clock, not this machine's: the window is Gmail's.
 	const now = usable[0]?.window?.now ?? Date.now();
-	const d = new Decisions(items);
+	const d = new Decisions(items, nested(this));
 
 	const candidates: Lead[] = [];
 	for (let i = 0; i < items.length; i++) {
@@ -131,7 +135,8 @@ async function guard(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const pinnedBox = lead.pinned ? byAddress.get(lead.pinned) : undefined;
 		if (lead.pinned && !pinnedBox) {
 			// Another guard's mailbox (chained guards): what it decided stands; otherwise the next guard should take it.
-			if (json.quotaStatus === 'deferred' && typeof json.retryAt === 'string' && Number.isFinite(Date.parse(json.retryAt))) {
+			const retryAt = earlierField(json, 'retryAt');
+			if (earlierField(json, 'quotaStatus') === 'deferred' && typeof retryAt === 'string' && Number.isFinite(Date.parse(retryAt))) {
 				d.passOn(i);
 				continue;
 			}
@@ -190,7 +195,8 @@ async function guard(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	for (const box of usable) {
 		for (const lead of taken.get(box) ?? []) {
 			const at = sendAt.get(lead.index) as number;
-			const fields = { [s.senderField]: box.address, sendAt: iso(at), quota: quotaFields(box, s) };
+			// Version 2 leaves the row's own sender column alone: the mailbox goes to outreach.sender.
+			const fields = { [d.nested ? 'sender' : s.senderField]: box.address, sendAt: iso(at), quota: quotaFields(box, s) };
 			if (s.pacing === 'fast' || at <= now + s.horizonMs) {
 				box.sendNow++;
 				d.sendNow(lead.index, fields);
@@ -227,7 +233,7 @@ function openAt(s: GuardSettings, lead: Lead, at: number): number {
 
 /** One Summary item per mailbox: what it sent in the window, its cap and room, what this run gave it, when it frees up next. */
 function summaryItem(box: Mailbox, s: GuardSettings, d: Decisions): INodeExecutionData {
-	const mine = d.out.flatMap((o, i) => ((o?.json.quota as IDataObject | undefined)?.mailbox === box.address && box.address ? [{ item: i }] : []));
+	const mine = d.out.flatMap((o, i) => ((o && (ourFieldsOf(o.json, d.nested).quota as IDataObject | undefined))?.mailbox === box.address && box.address ? [{ item: i }] : []));
 	const json: IDataObject = {
 		mailbox: box.address,
 		accountType: s.accountType,

@@ -1,9 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 import { AddressError, normalizeAddress, parseAddress } from '../shared/core/address';
 import { isValidZone } from '../shared/core/window';
+import { earlierField } from '../shared/node/fields';
 import type { GuardSettings } from './params';
 
-/** The node's own output fields: replaced on every run (a row's `status` is never touched). */
+/** Version 1's output fields: replaced on every run (a row's `status` is never touched). */
 export const GUARD_FIELDS = ['quotaStatus', 'reason', 'retryAt', 'sendAt', 'error', 'field', 'quota', 'detail'];
 
 /** One input item the node can decide about. */
@@ -66,7 +67,8 @@ export function readLead(json: IDataObject, index: number, s: GuardSettings): Le
 			throw error as Error;
 		}
 	}
-	const earlier = typeof json.sendAt === 'string' ? Date.parse(json.sendAt) : NaN;
+	const sendAt = earlierField(json, 'sendAt');
+	const earlier = typeof sendAt === 'string' ? Date.parse(sendAt) : NaN;
 	return {
 		index,
 		address,
@@ -76,9 +78,3 @@ export function readLead(json: IDataObject, index: number, s: GuardSettings): Le
 	};
 }
 
-/** The row's own fields without this node's output fields of an earlier run. */
-export function ownFields(json: IDataObject | undefined): IDataObject {
-	const own = { ...(json ?? {}) };
-	for (const f of GUARD_FIELDS) delete own[f];
-	return own;
-}

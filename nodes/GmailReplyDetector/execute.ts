@@ -19,6 +19,7 @@ import {
 	type ReplyReport,
 } from '../shared/node/engagement';
 import { attempt } from '../shared/node/attempt';
+import { nested } from '../shared/node/fields';
 import { sentEvidence } from '../shared/node/evidence';
 import { readSenders } from '../shared/node/senders';
 import { stopFor } from '../shared/node/sending';
@@ -170,7 +171,7 @@ export async function executeDetect(this: IExecuteFunctions): Promise<INodeExecu
 
 async function detectAll(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
-	const outcomes = new DetectorOutcomes(items);
+	const outcomes = new DetectorOutcomes(items, nested(this));
 	if (!items.length) return [[], [], [], []];
 	const settings = readSettings(this);
 	const leads: Lead[] = [];

@@ -1,4 +1,5 @@
 import { NodeConnectionTypes, type IDataObject, type INodeExecutionData, type INodeOutputConfiguration } from 'n8n-workflow';
+import { withOurFields } from '../shared/node/fields';
 import { ItemAccountingError } from '../shared/node/outcomes';
 
 /** Where a lead leaves the Reply Detector; every input item leaves on exactly one. */
@@ -18,15 +19,18 @@ export const DETECTOR_OUTPUTS: INodeOutputConfiguration[] = [
 export class DetectorOutcomes {
 	private readonly byItem = new Map<number, { kind: DetectorOutcome; data: INodeExecutionData }>();
 
-	constructor(private readonly items: INodeExecutionData[]) {}
+	constructor(
+		private readonly items: INodeExecutionData[],
+		private readonly nested = false,
+	) {}
 
-	/** Records item i's outcome: the row's own fields first, then the detector's. */
+	/** Records item i's outcome: the row's own fields, then the detector's (under `outreach` in version 2); returns the detector's. */
 	add(kind: DetectorOutcome, i: number, json: IDataObject): IDataObject {
 		if (this.byItem.has(i)) throw new ItemAccountingError(`Item ${i} already left on "${this.byItem.get(i)!.kind}"`);
-		const data: INodeExecutionData = { json: { ...this.items[i].json, ...json }, pairedItem: { item: i } };
+		const data: INodeExecutionData = { json: withOurFields(this.items[i].json, json, this.nested), pairedItem: { item: i } };
 		if (this.items[i].binary) data.binary = this.items[i].binary;
 		this.byItem.set(i, { kind, data });
-		return data.json;
+		return json;
 	}
 
 	/** Whether item i already has an outcome. */

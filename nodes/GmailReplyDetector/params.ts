@@ -3,6 +3,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { AddressError, normalizeAddress, parseAddress } from '../shared/core/address';
 import { mailtoAddress } from '../shared/core/campaign';
 import { lookupField } from '../shared/core/template';
+import { earlierField } from '../shared/node/fields';
 import { fieldValue } from '../shared/node/inputs';
 import { csv, str } from '../shared/node/params';
 
@@ -119,7 +120,7 @@ export function readLead(ctx: IExecuteFunctions, i: number, settings: Settings):
 	const campaign = str(ctx.getNodeParameter('campaign', i, 'campaign')).trim();
 	if (!campaign) throw new RowError(ref, 'campaign', 'empty');
 	const threadIdField = str(ctx.getNodeParameter('threadIdField', i, 'threadId')).trim();
-	const threadId = threadIdField ? str(lookupField(json, threadIdField)).trim() : '';
+	const threadId = threadIdField ? str(earlierField(json, threadIdField)).trim() : '';
 	let sinceMs: number | undefined;
 	if (settings.since === 'date') {
 		const value = ctx.getNodeParameter('sinceDate', i, '');

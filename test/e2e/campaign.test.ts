@@ -75,8 +75,9 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 		assert.equal(rows.length, DEMO_LEADS.length);
 		for (const row of rows) {
 			const s = sent.find((x) => x.email === row.email)!;
-			assert.equal(row.threadId, s.threadId);
-			assert.equal(row.messageId, s.messageId);
+			// The examples are node version 2: our fields under `outreach`, the row's own beside them.
+			assert.equal(row.threadId, (s.outreach as { threadId: string }).threadId);
+			assert.equal(row.messageId, (s.outreach as { messageId: string }).messageId);
 			assert.match(String(row.sentAt), /^\d{4}-\d\d-\d\dT/);
 		}
 
@@ -101,7 +102,8 @@ describe('example workflows in real n8n against the sandbox', { timeout: 600_000
 		assert.equal(nodeItems(ex, 'Outreach Send', 0).length, 0);
 		const skipped = nodeItems(ex, 'Outreach Send', 1);
 		assert.deepEqual(emails(skipped), DEMO_LEADS.map((l) => l.email).sort());
-		assert.ok(skipped.every((i) => i.reason === 'already_sent'), JSON.stringify(skipped.map((i) => i.reason)));
+		const reasons = skipped.map((i) => (i.outreach as { reason?: string } | undefined)?.reason);
+		assert.ok(reasons.every((r) => r === 'already_sent'), JSON.stringify(reasons));
 		assert.equal([...(await sentTo()).values()].flat().length, DEMO_LEADS.length);
 	});
 

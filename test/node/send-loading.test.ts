@@ -21,7 +21,8 @@ function walk(props: INodeProperties[], at = ''): { where: string; p: INodePrope
 test('description identity and wiring', () => {
 	assert.equal(d.name, 'gmailOutreachSend');
 	assert.equal(d.displayName, 'Gmail Outreach Send');
-	assert.equal(d.version, 1);
+	assert.deepEqual(d.version, [1, 2]);
+	assert.equal(d.defaultVersion, 2);
 	assert.deepEqual(d.group, ['output']);
 	assert.deepEqual(d.icon, { light: 'file:gmailOutreachSend.svg', dark: 'file:gmailOutreachSend.dark.svg' });
 	for (const f of ['gmailOutreachSend.svg', 'gmailOutreachSend.dark.svg']) assert.ok(existsSync(path.join(root, 'nodes/GmailOutreachSend', f)), f);

@@ -84,7 +84,7 @@ const sendTimeProperties: INodeProperties[] = [
 		displayName: 'Send At',
 		name: 'sendAt',
 		type: 'string',
-		default: '={{ $json.sendAt }}',
+		default: '={{ $json.outreach?.sendAt ?? $json.sendAt }}',
 		required: true,
 		displayOptions: { show: { sendTime: ['absolute'] } },
 		description: 'ISO 8601 time. Without an offset it is the lead’s local time (e.g. 2026-12-07T09:30).',

@@ -164,7 +164,7 @@ export const description: INodeProperties[] = [
 			{
 				...SEND_AS_MAILBOX_OPTION,
 				description:
-					"The Workspace mailbox whose due drafts this item sends, e.g. {{ $json.sender }} (one item per mailbox); empty: the credential's Delegated User. Each mailbox is worked through once per run, with its own token, cap check and pacing; its outputs carry mailbox.",
+					"The Workspace mailbox whose due drafts this item sends, e.g. {{ $json.outreach.sender }} (one item per mailbox); empty: the credential's Delegated User. Each mailbox is worked through once per run, with its own token, cap check and pacing; its outputs carry mailbox.",
 			},
 			{
 				displayName: 'Wait Until the Lead Is Back',

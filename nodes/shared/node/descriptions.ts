@@ -1,4 +1,5 @@
 import { NodeConnectionTypes, type INodeCredentialDescription, type INodeProperties, type INodeTypeDescription } from 'n8n-workflow';
+import { NODE_VERSIONS } from './fields';
 import { OUTREACH_OUTPUTS } from './outcomes';
 
 /** Credentials every Gmail Outreach node accepts: OAuth2 per mailbox, or a Workspace service account. */
@@ -50,9 +51,10 @@ export function campaignProperties(firstStep: number): INodeProperties[] {
 export const SENDING_SUBTITLE = '={{$parameter["mode"] === "preview" ? "Preview: " : ""}}{{$parameter["campaign"]}} · step {{$parameter["step"]}}';
 
 /** What every sending node's description shares: one input, the four outcome outputs, the Gmail credentials. */
-export const SENDING_NODE: Pick<INodeTypeDescription, 'group' | 'version' | 'inputs' | 'outputs' | 'credentials'> = {
+export const SENDING_NODE: Pick<INodeTypeDescription, 'group' | 'version' | 'defaultVersion' | 'inputs' | 'outputs' | 'credentials'> = {
 	group: ['output'],
-	version: 1,
+	version: NODE_VERSIONS,
+	defaultVersion: 2,
 	inputs: [NodeConnectionTypes.Main],
 	outputs: OUTREACH_OUTPUTS,
 	credentials: GMAIL_CREDENTIALS,

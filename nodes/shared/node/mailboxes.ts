@@ -14,10 +14,10 @@ export const SEND_AS_MAILBOX_OPTION: INodeProperties = {
 	name: 'sendAsMailbox',
 	type: 'string',
 	default: '',
-	placeholder: '={{ $json.sender }}',
+	placeholder: '={{ $json.outreach.sender }}',
 	displayOptions: { show: { '/authentication': ['serviceAccount'] } },
 	description:
-		"The Workspace mailbox this item is sent from, e.g. {{ $json.sender }} from Quota Guard's Mailboxes; empty: the credential's Delegated User. Each mailbox gets its own token, cap check and pacing; a lead's rows all go from the mailbox of its first row.",
+		"The Workspace mailbox this item is sent from, e.g. {{ $json.outreach.sender }} from Quota Guard's Mailboxes (version 1 nodes: {{ $json.sender }}); empty: the credential's Delegated User. Each mailbox gets its own token, cap check and pacing; a lead's rows all go from the mailbox of its first row.",
 };
 
 /** Items per mailbox ('' = the credential's own), and the items whose mailbox is no address. */

@@ -28,6 +28,7 @@ import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
 import { Outcomes, type OutcomeKind } from './outcomes';
 import { credentialTypeOf, readRunSettings, type RunSettings } from './params';
+import { earlierField, nested, ourFieldsOf, withOurFields } from './fields';
 import { headerOf } from './payload';
 import { previewMime } from './preview';
 import { itemRow } from './rows';
@@ -121,6 +122,8 @@ export class SendingRun {
 
 	/** The items this run sends (all; or one mailbox's share, see perMailbox). */
 	readonly indices: number[];
+	/** Whether our fields go under `outreach` (node version 2) or at the top level (version 1). */
+	readonly nested: boolean;
 	/** Whether a credential stop before anything happened may fail the node (not once another mailbox's run has sent). */
 	private readonly mayThrow: boolean;
 
@@ -134,6 +137,7 @@ export class SendingRun {
 		this.items = ctx.getInputData();
 		this.indices = share.indices ?? [...this.items.keys()];
 		this.mayThrow = share.mayThrow ?? true;
+		this.nested = nested(ctx);
 		this.outcomes = new Outcomes(this.items.length, this.indices);
 		this.labels = new LabelBatcher(client);
 		this.ledger = new KeyLedger(client);
@@ -165,11 +169,11 @@ export class SendingRun {
 		return (this.recent ??= recentInbound(this.client, ctx));
 	}
 
-	/** Records item i's outcome (its own fields first, copied) and returns the output's json. */
+	/** Records item i's outcome (the row's own fields, then ours) and returns our fields of it, to complete later. */
 	out(kind: OutcomeKind, i: number, json: IDataObject): IDataObject {
-		const data = { ...leadFields(this.items[i].json), ...json };
+		const data = withOurFields(this.items[i].json, json, this.nested, OUTCOME_FIELDS);
 		this.outcomes.add(kind, i, data, this.items[i].binary);
-		return data;
+		return ourFieldsOf(data, this.nested);
 	}
 
 	/** An item that leaves before any send, on Skipped or Failed. */
@@ -313,7 +317,7 @@ export class SendingRun {
 		const max = this.settings.maxWaitMs;
 		const json = this.items[m.itemIndex].json ?? {};
 		// Only Quota Guard's Send Now items: a sheet's own sendAt column (e.g. a later step's draft time) is not this send's.
-		const at = max === undefined || json.quotaStatus !== 'send_now' ? NaN : Date.parse(String(json.sendAt ?? ''));
+		const at = max === undefined || earlierField(json, 'quotaStatus') !== 'send_now' ? NaN : Date.parse(String(earlierField(json, 'sendAt') ?? ''));
 		let wait = 0;
 		if (Number.isFinite(at) && max !== undefined) {
 			if (this.client.clockOffsetMs === undefined) await this.client.getProfileAndClock();
@@ -351,7 +355,7 @@ export class SendingRun {
 
 	/** Preview: how long sending what the preview shows would take at the run's pacing (on each preview item). */
 	private estimate(): void {
-		const previews = this.outcomes.jsonOf('sent');
+		const previews = this.outcomes.jsonOf('sent').map((json) => ourFieldsOf(json, this.nested));
 		const n = previews.length;
 		if (!n) return;
 		const seconds =
@@ -445,17 +449,10 @@ function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds:
 	return { id: m.id, threadId: m.threadId, labelIds: m.labelIds, internalDate: m.internalDate, ...(m.rfc822MessageId ? { rfc822MessageId: m.rfc822MessageId } : {}) };
 }
 
-// Outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's input):
-// they describe that step, so carrying them into this step's output would misreport it.
+// Version 1 only: outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's
+// input) describe that step, so carrying them into this step's output would misreport it.
 const OUTCOME_FIELDS = [
 	'status', 'reason', 'detail', 'error', 'field', 'retryAt', 'recoveredAfter', 'warning', 'labelError',
 	'suppression', 'duplicateOfItem', 'evidence', 'evidenceMessageId', 'evidenceThreadId', 'suppressedFor',
 	'alternateContact', 'bounce', 'bounceStatus', 'returnDate',
 ];
-
-/** The lead's own fields, without the outcome fields of an earlier step. */
-function leadFields(json: IDataObject | undefined): IDataObject {
-	const own = { ...(json ?? {}) };
-	for (const f of OUTCOME_FIELDS) delete own[f];
-	return own;
-}

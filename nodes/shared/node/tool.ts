@@ -39,7 +39,7 @@ export function forCaller(ctx: IExecuteFunctions, outputs: INodeExecutionData[][
 
 /** What an agent reads about a tool's answer, appended to each node's tool description. */
 export const TOOL_RESULT_NOTE =
-	'Returns a JSON list with one entry per lead: output (which branch it left on), status, reason, the message and thread ids, retryAt (when a deferred lead may be tried again) and error.';
+	'Returns a JSON list with one entry per lead: output (which branch it left on) and, under outreach (node version 2; at the top level in version 1), status, reason, the message and thread ids, retryAt (when a deferred lead may be tried again) and error.';
 
 /**
  * The description an AI agent reads, shown only on the node's tool variant ('@tool'). Declaring it keeps n8n from
