@@ -1,6 +1,7 @@
 // The example workflows (examples/*.json) and the sandbox credential, prepared for a given n8n instance.
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { credentialSettings } from '../../sandbox/connect';
 import type { SavedWorkflow, WorkflowNode } from './client';
 import { PACKAGE_NAME, REPO_DIR } from './runtime';
 
@@ -15,15 +16,9 @@ export function nodeType(name: string): string {
 	return `${PACKAGE_NAME}.${name}`;
 }
 
-/** Credential data that points our OAuth2 credential at a Gmail Sandbox (any client id/secret works there). */
+/** Credential data that points our OAuth2 credential at a Gmail Sandbox: the settings the sandbox prints on start. */
 export function sandboxCredentialData(sandboxUrl: string): Record<string, string> {
-	return {
-		clientId: 'sandbox-client-id.apps.googleusercontent.com',
-		clientSecret: 'sandbox-client-secret',
-		apiBaseUrl: sandboxUrl,
-		authUrl: `${sandboxUrl}/o/oauth2/v2/auth`,
-		accessTokenUrl: `${sandboxUrl}/token`,
-	};
+	return { ...credentialSettings(sandboxUrl) };
 }
 
 /** An example workflow file as exported by n8n. */

@@ -98,7 +98,7 @@ describe('quota-guarded campaign in real n8n against the sandbox', { timeout: 60
 		const deferred = nodeItems(ex, 'Quota Guard', 1);
 		assert.equal(deferred.length, LEADS.length);
 		const t = await sentTimes();
-		assert.deepEqual(deferred.slice(0, 6).map((d) => d.retryAt), t.map((x) => new Date(x + DAY).toISOString()));
+		assert.deepEqual(deferred.slice(0, 6).map((d) => (d.outreach as { retryAt?: string } | undefined)?.retryAt), t.map((x) => new Date(x + DAY).toISOString()));
 		assert.equal(t.length, 6, 'nothing more was sent');
 		assert.equal((await env.sandbox.stats(MAILBOX.email)).errors['429'] ?? 0, 0);
 	});

@@ -190,6 +190,24 @@ describe('raw for messages.send', () => {
 			assert.equal((await PostalMime.parse(back.toString('binary'))).subject, subject);
 		}
 	});
+	test('an attachment shared by many messages: each raw is its own message with the attachment byte for byte', async () => {
+		const content = Buffer.from(Array.from({ length: 300_001 }, (_v, i) => (i * 7 + 3) & 0xff));
+		const attachments = [{ filename: 'brochure.pdf', contentType: 'application/pdf', content }];
+		const [a, b] = [await buildRaw({ ...base, subject: 'A', attachments }), await buildRaw({ ...base, subject: 'B', attachments })];
+		for (const [built, subject] of [[a, 'A'], [b, 'B']] as const) {
+			const bytes = Buffer.from(built.raw, 'base64url');
+			assert.equal(bytes.length, built.size);
+			const email = await PostalMime.parse(bytes.toString('binary'));
+			assert.equal(email.subject, subject);
+			assert.ok(Buffer.from(email.attachments[0].content as ArrayBuffer).equals(content));
+		}
+		assert.notEqual(a.raw, b.raw, 'own headers and boundaries');
+	});
+	test('start(n) is the first n bytes of the message, headers and past them', async () => {
+		const built = await buildRaw({ ...base, html: '<p>Hi</p>', attachments: [{ filename: 'a.bin', content: Buffer.alloc(100_000, 0x41) }] });
+		const bytes = Buffer.from(built.raw, 'base64url');
+		for (const n of [0, 1, 10, 2048, 70_000, built.size, built.size + 10]) assert.ok(built.start(n).equals(bytes.subarray(0, n)), String(n));
+	});
 	test('toBase64Url table', () => {
 		const cases: [number[], string][] = [
 			[[], ''],

@@ -239,11 +239,11 @@ function crlf(text: string): string {
 /** RFC 5322 message bytes; text+html → multipart/alternative, attachments → multipart/mixed; every header sanitised and encoded here. */
 export async function buildMime(spec: MessageSpec): Promise<Buffer> {
 	const { head, body } = await buildParts(spec);
-	return Buffer.concat([head, body]);
+	return Buffer.concat([head, ...body]);
 }
 
 /** The message as the address header lines we write and the rest nodemailer writes, not yet joined. */
-async function buildParts(spec: MessageSpec): Promise<{ head: Buffer; body: Buffer }> {
+async function buildParts(spec: MessageSpec): Promise<{ head: Buffer; body: Buffer[] }> {
 	const from = addresses('from', spec.from);
 	if (from.length !== 1) throw new MimeError('from', 'from: exactly one sender address is required');
 	const to = addresses('to', spec.to);
@@ -324,10 +324,11 @@ async function buildParts(spec: MessageSpec): Promise<{ head: Buffer; body: Buff
 		headers: headers.map(({ key, value }) => ({ key, value: { prepared: true, foldLines: true, value } })) as never,
 	});
 	const tree = composer.compile();
-	const body = writeMimeTree(tree as unknown as TreeNode) ?? (await tree.build());
+	const body = mimeTreeChunks(tree as unknown as TreeNode) ?? [await tree.build()];
 	const head = Buffer.from(addressLines.join(''), 'ascii');
+	const size = body.reduce((n, b) => n + b.length, head.length);
 	// Gmail refuses a larger message whatever the retry, so it fails here, naming what made it large.
-	if (head.length + body.length > MAX_MESSAGE_BYTES) throw tooLarge(head.length + body.length, '', attachments.length ? 'attachments' : html ? 'html' : 'text');
+	if (size > MAX_MESSAGE_BYTES) throw tooLarge(size, '', attachments.length ? 'attachments' : html ? 'html' : 'text');
 	return { head, body };
 }
 
@@ -362,6 +363,12 @@ export interface TreeNode {
  * streamed, file or URL content, transforms); the caller then uses build().
  */
 export function writeMimeTree(root: TreeNode): Buffer | undefined {
+	const chunks = mimeTreeChunks(root);
+	return chunks && Buffer.concat(chunks);
+}
+
+/** writeMimeTree's bytes, not yet joined: an attachment's encoded lines stay one shared chunk, never copied per message. */
+function mimeTreeChunks(root: TreeNode): Buffer[] | undefined {
 	if (root._transforms.length || root._processFuncs.length || root.newline) return undefined;
 	const chunks: Array<string | Buffer> = [];
 	if (!writeNode(root, chunks)) return undefined;
@@ -370,7 +377,7 @@ export function writeMimeTree(root: TreeNode): Buffer | undefined {
 	let end = -1;
 	for (let i = bytes.length - 1; i >= 0 && end < 0; i--) if (bytes[i].length) end = bytes[i][bytes[i].length - 1];
 	if (end !== 0x0a) bytes.push(Buffer.from(end === 0x0d ? '\n' : '\r\n'));
-	return Buffer.concat(bytes);
+	return bytes;
 }
 
 /** One node as MimeNode.stream() writes it: headers, content in its transfer encoding, then the child parts. */
@@ -382,7 +389,7 @@ function writeNode(node: TreeNode, out: Array<string | Buffer>): boolean {
 	if (content) {
 		if (typeof content !== 'string' && !(Buffer.isBuffer(content) && !(content as { _resolve?: unknown })._resolve)) return false;
 		const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
-		if (encoding === 'base64') out.push(base64Lines(bytes));
+		if (encoding === 'base64') out.push(typeof content === 'string' ? base64Lines(bytes) : sharedBase64Lines(bytes));
 		else if (encoding === 'quoted-printable') out.push(qp.wrap(qp.encode(bytes), 76));
 		else out.push(bytes);
 	}
@@ -394,6 +401,17 @@ function writeNode(node: TreeNode, out: Array<string | Buffer>): boolean {
 		out.push(`\r\n--${node.boundary}--\r\n`);
 	}
 	return true;
+}
+
+/** Encoded attachments by their content Buffer: one brochure sent to 500 leads is encoded once, not 500 times. */
+const ENCODED = new WeakMap<Buffer, Buffer>();
+
+/** base64Lines of an attachment, shared while its Buffer lives (attachment Buffers are never written to after loading). */
+function sharedBase64Lines(content: Buffer): Buffer {
+	if (content.length < 64 * 1024) return base64Lines(content);
+	let lines = ENCODED.get(content);
+	if (!lines) ENCODED.set(content, (lines = base64Lines(content)));
+	return lines;
 }
 
 /**
@@ -424,12 +442,30 @@ export function toBase64Url(buf: Buffer): string {
 	return buf.toString('base64url');
 }
 
-/** The message as base64url (no padding) for messages.send / drafts, and its size in bytes. */
-export async function buildRaw(spec: MessageSpec): Promise<{ raw: string; size: number }> {
+/** A built message: its size in bytes, its first bytes, and the base64url text Gmail takes (encoded when first read). */
+export interface BuiltRaw {
+	readonly size: number;
+	readonly raw: string;
+	/** The message's first `bytes` bytes (its headers, for a preview), without encoding the whole of it. */
+	start(bytes: number): Buffer;
+}
+
+/** The message for messages.send / drafts (base64url, no padding), and its size in bytes. */
+export async function buildRaw(spec: MessageSpec): Promise<BuiltRaw> {
 	const { head, body } = await buildParts(spec);
-	// base64 of a multiple of 3 bytes has no padding, so the two halves encode separately to the same
-	// text as the joined message: the body (a large attachment, say) is never copied into a new buffer.
-	const split = Math.min(body.length, (3 - (head.length % 3)) % 3);
-	const raw = toBase64Url(Buffer.concat([head, body.subarray(0, split)])) + toBase64Url(body.subarray(split));
-	return { raw, size: head.length + body.length };
+	const parts = [head, ...body];
+	let raw: string | undefined;
+	return {
+		size: parts.reduce((n, b) => n + b.length, 0),
+		// A preview that shows only the start never pays for the whole text (1.4× the message, per lead), nor for
+		// the joined bytes: a shared attachment stays one chunk until a send needs it.
+		get raw() {
+			return (raw ??= toBase64Url(Buffer.concat(parts)));
+		},
+		start(bytes) {
+			const first: Buffer[] = [];
+			for (let n = 0, k = 0; n < bytes && k < parts.length; n += parts[k++].length) first.push(parts[k].subarray(0, bytes - n));
+			return Buffer.concat(first);
+		},
+	};
 }

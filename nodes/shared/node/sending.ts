@@ -2,7 +2,7 @@ import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, ty
 import { bareMessageId } from '../core/campaign';
 import { FieldError, type Composed } from '../core/compose';
 import type { LeadEngagement } from '../core/engagement';
-import { buildRaw, MimeError, type MessageSpec } from '../core/mime';
+import { buildRaw, MimeError, type BuiltRaw, type MessageSpec } from '../core/mime';
 import {
 	AuthError,
 	BackendError,
@@ -239,7 +239,7 @@ export class SendingRun {
 	}
 
 	/** Builds the MIME message; a value MIME cannot carry fails the item, naming the field. */
-	async build(i: number, spec: MessageSpec, identity: IDataObject): Promise<{ raw: string; size: number } | undefined> {
+	async build(i: number, spec: MessageSpec, identity: IDataObject): Promise<BuiltRaw | undefined> {
 		const built = await attempt(() => buildRaw(spec));
 		if (built.ok) return built.value;
 		if (!(built.error instanceof MimeError)) throw this.bug(built.error, i);
@@ -249,9 +249,9 @@ export class SendingRun {
 	}
 
 	/** Dry run: the rendered message leaves on Sent with status preview; nothing is sent. */
-	preview(i: number, composed: Composed, built: { raw: string; size: number }, identity: IDataObject): void {
+	preview(i: number, composed: Composed, built: BuiltRaw, identity: IDataObject): void {
 		const html = composed.html !== undefined ? { html: composed.html } : {};
-		this.out('sent', i, { ...identity, status: 'preview', subject: composed.subject, text: composed.text, ...html, ...previewMime(built.raw, built.size, this.settings.previewRaw) });
+		this.out('sent', i, { ...identity, status: 'preview', subject: composed.subject, text: composed.text, ...html, ...previewMime(built, this.settings.previewRaw) });
 	}
 
 	/** The step's message already in the mailbox: Skipped as already_sent with its ids (labels completed on a re-run). */
