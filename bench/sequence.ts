@@ -184,7 +184,7 @@ export async function sequenceBench(): Promise<Table> {
 		notes: [
 			`plain: ${Object.entries(p.cost.byMethod).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`,
 			`ours: ${Object.entries(o.cost.byMethod).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`,
-			'ours claims each send with a draft (drafts.create + drafts.delete, 20 units, two round trips) so overlapping executions never mail a lead twice; the plain loop has no such guard',
+			'ours claims each send with a draft (drafts.create + history + drafts.delete: 22 units, three round trips) so overlapping executions never mail a lead twice, and reads back the Message-ID Gmail gave (5 units, batched); the plain loop has neither',
 			'BENCH_SEQUENCE_LEADS=200 runs a smaller sequence',
 		],
 	};

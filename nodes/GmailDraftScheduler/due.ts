@@ -116,7 +116,7 @@ export class DueRun {
 			this.emit(DUE_OUT.deferred, d, { status: 'deferred', reason: 'unknown_outcome', retryAt: new Date(this.now + TRANSIENT_RETRY_MS).toISOString(), error: error.message });
 			return undefined;
 		}
-		const stop = stopFor(error, 0);
+		const stop = stopFor(error, 0, this.now);
 		if (stop.reason !== 'transient') return stop;
 		this.emit(DUE_OUT.deferred, d, { status: 'deferred', reason: 'transient', retryAt: (stop.retryAt ?? new Date(this.now + TRANSIENT_RETRY_MS)).toISOString(), error: error.message });
 		return undefined;

@@ -190,7 +190,7 @@ async function detectAll(this: IExecuteFunctions): Promise<INodeExecutionData[][
 	if (!done.ok) {
 		const error = done.error;
 		if (!(error instanceof GmailError)) throw new NodeOperationError(this.getNode(), error as Error);
-		const stop = stopFor(error, leads[0].itemIndex);
+		const stop = stopFor(error, leads[0].itemIndex, client.now());
 		// A credential that cannot read the mailbox is the workflow's problem, not the rows'.
 		if (stop.kind === 'failed' && !this.continueOnFail()) throw new NodeOperationError(this.getNode(), error, { itemIndex: stop.itemIndex });
 		for (const lead of leads) {

@@ -19,6 +19,8 @@ export async function composeReply(
 	p: ReplyParams,
 	decision: FollowupDecision,
 	f: Pick<Found, 'itemIndex' | 'lead' | 'messages'>,
+	/** First emails' footers the batch read at once (readFooters), by message id. */
+	footers?: Map<string, string[]>,
 ): Promise<Composed> {
 	const { itemIndex: i, lead } = f;
 	const row = itemRow(ctx.getInputData(), i);
@@ -31,7 +33,7 @@ export async function composeReply(
 	const from = senderParameter(row, p.from || usable || us.mailbox, p.senderName);
 	checkFrom(us, row, from.address);
 	// The footer is a campaign-wide habit (CAN-SPAM wants it in every email): without one of its own, the step keeps the first email's.
-	const inheritedFooter = p.footerFromFirst && !p.footer.trim() && !p.postalAddress.trim() ? await firstFooter(client, f.messages, us.ours) : [];
+	const inheritedFooter = inheritsFooter(p) ? await firstFooter(client, f.messages, us.ours, footers) : [];
 	const cc = [...decision.recipients.cc.map(formatAddress), ...(addressListParameter(row, 'cc', p.cc) ? [p.cc.trim()] : [])].join(', ');
 	const composed = composeMessage(
 		ctx.getInputData()[i].json,
@@ -68,16 +70,42 @@ export async function composeReply(
 	return composed;
 }
 
-/** The footer lines of our first message in the thread (one full read); none when it had none or is gone. */
-async function firstFooter(client: GmailClient, messages: ThreadMessage[], ours: string[]): Promise<string[]> {
-	const first = conversation(messages).find((m) => isOurs(m, ours));
+/** Whether the step takes the first email's footer (it has none of its own, and the option is on). */
+export function inheritsFooter(p: ReplyParams): boolean {
+	return p.footerFromFirst && !p.footer.trim() && !p.postalAddress.trim();
+}
+
+/** Our first email in the thread, whose footer a step without its own inherits. */
+export function firstOursId(messages: ThreadMessage[], ours: string[]): string | undefined {
+	return conversation(messages).find((m) => isOurs(m, ours))?.id;
+}
+
+/** The footer lines of our first email in the thread (read in full once; gone is no footer). */
+async function firstFooter(client: GmailClient, messages: ThreadMessage[], ours: string[], footers?: Map<string, string[]>): Promise<string[]> {
+	const first = firstOursId(messages, ours);
 	if (!first) return [];
-	const got = await attempt(() => client.getMessage(first.id, { format: 'full' }));
+	const known = footers?.get(first);
+	if (known) return known;
+	const got = await attempt(() => client.getMessage(first, { format: 'full' }));
 	if (!got.ok) {
 		if (got.error instanceof NotFoundError) return [];
 		throw got.error;
 	}
 	return footerOf(payloadParts(got.value.payload));
+}
+
+/** Reads many first emails' footers at once (one batch request per 50); a message whose read failed is left out and read again alone. */
+export async function readFooters(client: GmailClient, ids: string[]): Promise<Map<string, string[]>> {
+	const footers = new Map<string, string[]>();
+	const unique = [...new Set(ids.filter((id) => !!id))];
+	if (unique.length < 2) return footers;
+	const got = await attempt(() => client.batchGetMessagesSettled(unique, { format: 'full' }));
+	if (!got.ok) return footers;
+	for (const r of got.value) {
+		if (r.message) footers.set(r.id, footerOf(payloadParts(r.message.payload)));
+		else if (r.error instanceof NotFoundError) footers.set(r.id, []);
+	}
+	return footers;
 }
 
 /** The mailto and https targets of a List-Unsubscribe header (RFC 2369), as the message spec takes them. */

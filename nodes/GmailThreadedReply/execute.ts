@@ -3,7 +3,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { normalizeAddress } from '../shared/core/address';
 import { chunk, LOOKUP_BATCH, sentLabelName } from '../shared/core/campaign';
 import { backOn, type LeadEngagement } from '../shared/core/engagement';
-import { outreachKey } from '../shared/core/idempotency';
+import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
 import { strictRejection } from '../shared/node/inputs';
@@ -11,7 +11,8 @@ import { str } from '../shared/node/params';
 import { perMailbox } from '../shared/node/mailboxes';
 import { SendingRun, type Stop } from '../shared/node/sending';
 import { readSenders, type Senders } from '../shared/node/senders';
-import { composeReply } from './compose';
+import { composeReply, firstOursId, inheritsFooter, readFooters } from './compose';
+import { readThreads } from './thread';
 import { decideInThread, engagementOf, findOne, statusSuppressedRows, type Found } from './plan';
 import { readReplyParams, type ReplyParams } from './params';
 import { itemRow } from '../shared/node/rows';
@@ -25,8 +26,13 @@ function leadZone(run: SendingRun, f: Found): string {
 	return run.ctx.getTimezone();
 }
 
+/** Whether a message of the thread carries the key (the step is there already: a re-run). */
+function hasKey(messages: Found['messages'], key: string): boolean {
+	return messages.some((m) => m.headers[OUTREACH_HEADER.toLowerCase()] === key);
+}
+
 /** One found thread after the batch's engagement check: decide, then skip, wait, preview or send. */
-async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: LeadEngagement | undefined): Promise<Stop | undefined> {
+async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: LeadEngagement | undefined, footers: Map<string, string[]>): Promise<Stop | undefined> {
 	const { itemIndex: i, p } = f;
 	const base: IDataObject = { campaign: p.campaign, step: p.step, threadId: f.threadId };
 	const decided = await decideInThread(run, us.ours, f, f.lead ? outreachKey(p.campaign, p.step, f.lead.address) : undefined, engagement, base, 'reply');
@@ -50,7 +56,7 @@ async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: Lead
 			return undefined;
 		}
 	}
-	const composed = await attempt(() => composeReply(run.ctx, run.client, us, p, decision, f));
+	const composed = await attempt(() => composeReply(run.ctx, run.client, us, p, decision, f, footers));
 	if (!composed.ok) return run.itemError(composed.error, i, base);
 	const strict = strictRejection(composed.value, itemRow(run.items, i), p.strict);
 	if (strict) {
@@ -115,6 +121,9 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 	for (const [b, indexes] of batches.entries()) {
 		if (b > 0) run.logBatch(b, batches.length);
 		const found: Found[] = [];
+		// Threads named by id are read for the whole batch in one request; the others are found one by one.
+		const byId = indexes.map((i) => params[i]).filter((p): p is ReplyParams => !(p instanceof Error) && p.threadBy === 'threadId');
+		const threads = await readThreads(run.client, byId.map((p) => p.threadId));
 		for (const i of indexes) {
 			const p = params[i];
 			if (p instanceof Error) {
@@ -122,7 +131,7 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 				if (stop) return await run.complete(stop);
 				continue;
 			}
-			const r = await attempt(() => findOne(run.client, us.value, mailboxLabels, suppressedRows, run.items[i].json, i, p, recentThread));
+			const r = await attempt(() => findOne(run.client, us.value, mailboxLabels, suppressedRows, run.items[i].json, i, p, recentThread, threads));
 			if (!r.ok) {
 				const stop = run.itemError(r.error, i, { campaign: p.campaign, step: p.step });
 				if (stop) return await run.complete(stop);
@@ -139,8 +148,11 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 			for (const f of found) run.defer(f.itemIndex, 'lookup_failed', stop.error, { campaign: f.p.campaign, step: f.p.step, threadId: f.threadId });
 			continue;
 		}
+		// The first emails' footers the steps inherit, read for the batch in one request (not for a step the thread already has).
+		const composing = found.filter((f) => inheritsFooter(f.p) && !(f.lead && hasKey(f.messages, outreachKey(f.p.campaign, f.p.step, f.lead.address))));
+		const footers = await readFooters(run.client, composing.map((f) => firstOursId(f.messages, us.value.ours) ?? ''));
 		for (const f of found) {
-			const stop = await replyOne(run, us.value, f, f.lead ? engagement.value.get(normalizeAddress(f.lead.address)) : undefined);
+			const stop = await replyOne(run, us.value, f, f.lead ? engagement.value.get(normalizeAddress(f.lead.address)) : undefined, footers);
 			if (stop) return await run.complete(stop);
 		}
 	}

@@ -97,6 +97,8 @@ export async function findOne(
 	itemIndex: number,
 	p: ReplyParams,
 	recentThread?: (key: string) => string | undefined,
+	/** Threads the batch read at once (readThreads). */
+	threads?: Map<string, ThreadMessage[] | undefined>,
 ): Promise<Found | Rejection> {
 	const row = rowLabel(json, itemIndex);
 	checkSequence(row, p);
@@ -108,7 +110,7 @@ export async function findOne(
 		if (stopped) return stopped;
 	}
 	const threadId = await findThread(client, mailboxLabels, p, leadFromItem, row, recentThread);
-	const messages = threadId ? await readThread(client, threadId) : undefined;
+	const messages = !threadId ? undefined : threads?.has(threadId) ? threads.get(threadId) : await readThread(client, threadId);
 	if (!threadId || !messages?.length) return { kind: 'skipped', reason: 'thread_not_found', extra: { detail: threadNotFoundDetail(p, leadFromItem) } };
 	const lead = threadLead(messages, us.ours) ?? leadFromItem;
 	if (lead && lead !== leadFromItem) {

@@ -30,6 +30,23 @@ export async function readThread(client: GmailClient, threadId: string): Promise
 	throw got.error;
 }
 
+/**
+ * Reads a batch's threads at once (metadata, one batch request): messages per thread id, undefined where Gmail does
+ * not know the thread. A thread whose read failed is left out and read again alone, which reports the error.
+ */
+export async function readThreads(client: GmailClient, ids: string[]): Promise<Map<string, ThreadMessage[] | undefined>> {
+	const threads = new Map<string, ThreadMessage[] | undefined>();
+	const unique = [...new Set(ids.filter((id) => !!id))];
+	if (unique.length < 2) return threads;
+	const got = await attempt(() => client.batchGetThreadsSettled(unique, { format: 'metadata', metadataHeaders: THREAD_HEADERS }));
+	if (!got.ok) return threads;
+	for (const r of got.value) {
+		if (r.thread) threads.set(r.id, (r.thread.messages ?? []).map(toThreadMessage));
+		else if (r.error instanceof NotFoundError) threads.set(r.id, undefined);
+	}
+	return threads;
+}
+
 /** The thread of a Gmail message id; undefined when the message does not exist. */
 export async function threadOfMessage(client: GmailClient, messageId: string): Promise<string | undefined> {
 	const got = await attempt(() => client.getMessage(messageId, { format: 'minimal' }));

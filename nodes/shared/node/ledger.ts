@@ -14,6 +14,8 @@ export const RECENT_WINDOW_MS = 10 * 60_000;
 const RECENT_MAX = 1000;
 /** Pauses before each look for a send that ended without a definite answer (a late commit lands within seconds). */
 const LOOK_WAITS_MS = [1_000, 2_000, 3_000, 4_000, 5_000];
+/** Most history passes one refresh makes while messages it read about vanish before they are read. */
+const MAX_PASSES = 5;
 
 /** Headers the ledger reads from our sent messages and claim drafts. */
 const LEDGER_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To'];
@@ -53,14 +55,24 @@ export class KeyLedger {
 	/** Takes the history cursor, then reads the recent SENT and DRAFT messages (so nothing is between the views). */
 	async open(): Promise<void> {
 		if (this.opened) return;
-		this.cursor = String((await this.client.getProfile()).historyId ?? '');
-		for (const label of ['SENT', 'DRAFT']) await this.readRecent(label);
+		const { profile, serverTime } = await this.client.getProfileAndClock();
+		this.cursor = String(profile.historyId ?? '');
+		for (const label of ['SENT', 'DRAFT']) await this.readRecent(label, serverTime);
 		this.opened = true;
 	}
 
-	/** Reads every change since the cursor: new sent messages and drafts by key, deletions. */
+	/**
+	 * Reads every change since the cursor: new sent messages and drafts by key, deletions. A claim draft that is
+	 * gone before it could be read may have been the claim on any key; its owner sent before withdrawing it, so
+	 * reading on from the cursor finds that sent copy (a few passes while overlapping runs keep claiming).
+	 */
 	async refresh(): Promise<void> {
 		if (!this.opened) await this.open();
+		for (let pass = 0; pass < MAX_PASSES; pass++) if (!(await this.readHistory())) return;
+	}
+
+	/** One pass over history from the cursor; true when a message it added was gone before it could be read. */
+	private async readHistory(): Promise<boolean> {
 		const added: Array<{ id: string; order: number }> = [];
 		let pageToken: string | undefined;
 		let latest = this.cursor;
@@ -84,7 +96,7 @@ export class KeyLedger {
 			if (page.historyId) latest = String(page.historyId);
 		} while (pageToken);
 		this.cursor = latest;
-		await this.readMetadata(added);
+		return (await this.readMetadata(added)).vanished > 0;
 	}
 
 	/** Marks a message as written by this run (a claim draft or a sent message), so it is never read back. */
@@ -153,41 +165,46 @@ export class KeyLedger {
 		this.byKey.set(m.key, list);
 	}
 
-	/** Newest first, in pages, until messages older than the window before the newest one (the server's clock, not ours). */
-	private async readRecent(label: string): Promise<void> {
+	/**
+	 * Newest first, in pages, down to the window before Gmail's "now" (its Date header; without one, before the
+	 * newest message): older mail is in the search index. The newest is read alone first, so a mailbox that sent
+	 * nothing lately costs one read, not a page.
+	 */
+	private async readRecent(label: string, serverNow?: number): Promise<void> {
 		let pageToken: string | undefined;
-		let newest: number | undefined;
+		let floor = serverNow === undefined ? undefined : serverNow - RECENT_WINDOW_MS;
 		let read = 0;
 		while (read < RECENT_MAX) {
 			const page = await this.client.listMessages({ labelIds: [label], maxResults: 100, pageToken, includeSpamTrash: true });
 			const ids = (page.messages ?? []).map((m) => m.id).filter((id): id is string => !!id);
 			read += ids.length;
-			const metas = await this.readMetadata(ids.filter((id) => !this.seen.has(id)).map((id) => ({ id, order: -1 })));
-			for (const m of metas) {
-				newest ??= m.internalDate;
-				newest = Math.max(newest, m.internalDate);
-			}
-			const oldest = Math.min(...metas.map((m) => m.internalDate));
+			const unread = ids.filter((id) => !this.seen.has(id)).map((id) => ({ id, order: -1 }));
+			const dates = read === ids.length && unread.length > 1 ? (await this.readMetadata(unread.splice(0, 1))).dates : [];
+			if (floor !== undefined && dates.length && dates[0] < floor) return;
+			dates.push(...(await this.readMetadata(unread)).dates);
+			floor ??= dates.length ? Math.max(...dates) - RECENT_WINDOW_MS : undefined;
 			pageToken = page.nextPageToken ?? undefined;
-			if (!pageToken || (newest !== undefined && oldest < newest - RECENT_WINDOW_MS)) return;
+			if (!pageToken || (floor !== undefined && Math.min(...dates) < floor)) return;
 		}
 	}
 
-	/** Reads the keys of messages (batched metadata); deleted ones are skipped, not errors. */
-	private async readMetadata(list: Array<{ id: string; order: number }>): Promise<Array<{ internalDate: number }>> {
-		if (!list.length) return [];
+	/** Reads the keys of messages (batched metadata); deleted ones are counted as vanished, not errors. */
+	private async readMetadata(list: Array<{ id: string; order: number }>): Promise<{ dates: number[]; vanished: number }> {
+		if (!list.length) return { dates: [], vanished: 0 };
 		const order = new Map(list.map((x) => [x.id, x.order]));
 		const settled = await this.client.batchGetMessagesSettled([...order.keys()], { format: 'metadata', metadataHeaders: LEDGER_HEADERS });
-		const out: Array<{ internalDate: number }> = [];
+		const dates: number[] = [];
+		let vanished = 0;
 		for (const s of settled) {
 			this.seen.add(s.id);
 			if (s.error) {
-				if (s.error instanceof NotFoundError) continue;
-				throw s.error;
+				if (!(s.error instanceof NotFoundError)) throw s.error;
+				vanished++;
+				continue;
 			}
 			const m = s.message as gmail_v1.Schema$Message;
 			const internalDate = Number(m.internalDate ?? 0);
-			out.push({ internalDate });
+			dates.push(internalDate);
 			const headers = headerMap(m, true);
 			const key = headers[OUTREACH_HEADER.toLowerCase()]?.trim();
 			if (!key) continue;
@@ -203,7 +220,7 @@ export class KeyLedger {
 				...(headers['message-id'] ? { rfc822MessageId: headers['message-id'] } : {}),
 			});
 		}
-		return out;
+		return { dates, vanished };
 	}
 }
 

@@ -26,10 +26,10 @@ import { mailboxCapacity } from './capacity';
 import { recentInbound, type EngagementContext, type ReadMessage } from './engagement';
 import { KeyLedger, type KeyedMessage } from './ledger';
 import { LabelBatcher } from './labels';
+import { MessageIdReader } from './readback';
 import { Outcomes, type OutcomeKind } from './outcomes';
 import { credentialTypeOf, readRunSettings, type RunSettings } from './params';
 import { earlierField, nested, ourFieldsOf, withOurFields } from './fields';
-import { headerOf } from './payload';
 import { previewMime } from './preview';
 import { itemRow } from './rows';
 
@@ -56,22 +56,22 @@ function retryAtOf(error: GmailError): Date | undefined {
 	return at instanceof Date && !Number.isNaN(at.getTime()) ? at : undefined;
 }
 
-/** The stop a Gmail error calls for: the daily cap is a hard stop until retryAt, quota waits until Gmail says, credentials fail. */
-export function stopFor(error: GmailError, itemIndex: number): Stop {
+/** The stop a Gmail error calls for: the daily cap is a hard stop until retryAt, quota waits until Gmail says, credentials fail; `now` is the mailbox's clock. */
+export function stopFor(error: GmailError, itemIndex: number, now = Date.now()): Stop {
 	if (error instanceof DailyCapError) return { kind: 'deferred', reason: 'daily_cap', retryAt: error.retryAt, error, itemIndex };
 	if (error.name === 'ProjectQuotaError') {
-		return { kind: 'deferred', reason: 'project_quota', retryAt: retryAtOf(error) ?? new Date(Date.now() + 3600_000), error, itemIndex };
+		return { kind: 'deferred', reason: 'project_quota', retryAt: retryAtOf(error) ?? new Date(now + 3600_000), error, itemIndex };
 	}
 	if (error instanceof RateLimitError || error instanceof ConcurrencyError) {
 		const hinted = retryAtOf(error);
-		const retryAt = hinted && hinted.getTime() > Date.now() ? hinted : new Date(Date.now() + QUOTA_RETRY_MS);
+		const retryAt = hinted && hinted.getTime() > Date.now() ? hinted : new Date(now + QUOTA_RETRY_MS);
 		return { kind: 'deferred', reason: 'quota', retryAt, error, itemIndex };
 	}
 	if (error instanceof AuthError) return { kind: 'failed', reason: 'auth', error, itemIndex };
 	// Gmail refused the run's own request (e.g. a template draft id it rejects): waiting cannot fix it.
 	if (error instanceof InvalidRequestError || error instanceof NotFoundError) return { kind: 'failed', reason: 'invalid_parameter', error, itemIndex };
 	if (error instanceof ScopeError || error instanceof PermissionError) return { kind: 'failed', reason: 'permission', error, itemIndex };
-	return { kind: 'deferred', reason: 'transient', retryAt: new Date(Date.now() + TRANSIENT_RETRY_MS), error, itemIndex };
+	return { kind: 'deferred', reason: 'transient', retryAt: new Date(now + TRANSIENT_RETRY_MS), error, itemIndex };
 }
 
 /** A message of ours in the mailbox: what a send returned, or what the search after an ambiguous send found. */
@@ -108,6 +108,7 @@ export class SendingRun {
 	readonly items: INodeExecutionData[];
 	readonly outcomes: Outcomes;
 	readonly labels: LabelBatcher;
+	private readonly messageIds: MessageIdReader;
 	/** Lag-free view of the mailbox's keyed messages (history), shared by every look-up of the run. */
 	readonly ledger: KeyLedger;
 	readonly claims: Claims;
@@ -140,6 +141,7 @@ export class SendingRun {
 		this.nested = nested(ctx);
 		this.outcomes = new Outcomes(this.items.length, this.indices);
 		this.labels = new LabelBatcher(client);
+		this.messageIds = new MessageIdReader(client);
 		this.ledger = new KeyLedger(client);
 		this.claims = new Claims(client, this.ledger, (m) => !!m.rfc822MessageId && this.undelivered.has(bareMessageId(m.rfc822MessageId)));
 	}
@@ -189,7 +191,7 @@ export class SendingRun {
 
 	/** A Gmail error as a stop; anything else is a bug. */
 	stopFor(error: unknown, i: number): Stop {
-		if (error instanceof GmailError) return stopFor(error, i);
+		if (error instanceof GmailError) return stopFor(error, i, this.client.now());
 		throw this.bug(error, i);
 	}
 
@@ -366,27 +368,20 @@ export class SendingRun {
 		for (const json of previews) Object.assign(json, { estimatedRunSeconds: Math.ceil(seconds), runEstimate });
 	}
 
-	/** Reads back the real Message-ID (Gmail may replace ours; follow-ups thread on it), records Sent, queues the labels. */
+	/** Records Sent, queues the read-back of the real Message-ID (when not known yet) and the labels. */
 	private async recordSent(m: Outgoing, sent: SentMessage, recovered: boolean): Promise<void> {
-		let rfc822MessageId = sent.rfc822MessageId;
-		let warning: string | undefined;
-		if (!rfc822MessageId) {
-			const meta = await attempt(() => this.client.getMessage(sent.id, { format: 'metadata', metadataHeaders: ['Message-ID'] }));
-			if (meta.ok) rfc822MessageId = headerOf(meta.value, 'Message-ID');
-			else if (meta.error instanceof GmailError) warning = `Sent, but the Message-ID could not be read back: ${meta.error.message}`;
-			else throw this.bug(meta.error, m.itemIndex);
-		}
 		const json = this.out('sent', m.itemIndex, {
 			status: 'sent',
 			messageId: sent.id,
 			threadId: sent.threadId,
-			...(rfc822MessageId ? { rfc822MessageId } : {}),
+			// Filled in by the read-back (one batch request per 50 sends), here to keep the fields' order.
+			rfc822MessageId: sent.rfc822MessageId ?? '',
 			sentAt: new Date(this.client.now()).toISOString(),
 			...m.identity,
 			...(m.threadId ? { threaded: sent.threadId === m.threadId } : {}),
 			...(recovered ? { recoveredAfter: 'unknown_outcome' } : {}),
-			...(warning ? { warning } : {}),
 		});
+		if (!sent.rfc822MessageId) await this.messageIds.add(sent.id, json);
 		await this.labels.add(m.labels, sent.id, undefined, json);
 	}
 
@@ -402,7 +397,7 @@ export class SendingRun {
 			this.defer(i, 'unknown_outcome', error, identity);
 			return undefined;
 		}
-		const stop = stopFor(error, i);
+		const stop = stopFor(error, i, this.client.now());
 		if (stop.reason !== 'transient') return stop;
 		// 5xx or network failure after the retries: nothing was sent; a later run tries again.
 		this.defer(i, 'transient', error, identity, stop.retryAt);
@@ -415,6 +410,7 @@ export class SendingRun {
 	 * reason. The node throws only when a credential stop came before anything at all happened.
 	 */
 	async complete(stop?: Stop): Promise<INodeExecutionData[][]> {
+		await this.messageIds.flush();
 		await this.labels.flush();
 		if (this.settings.mode === 'preview') this.estimate();
 		else if (this.sentCount) this.progress(true);

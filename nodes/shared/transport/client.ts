@@ -255,19 +255,26 @@ export class GmailClient {
 
 	/** Many messages through the batch endpoint; per-item results (message or typed error) in input order. */
 	async batchGetMessagesSettled(ids: string[], opts: GetOptions = {}): Promise<Array<{ id: string; message?: gmail_v1.Schema$Message; error?: GmailError }>> {
+		return (await this.batchGetSettled('messages.get', 'messages', ids, opts)).map(({ id, body, error }) => (error ? { id, error } : { id, message: body as gmail_v1.Schema$Message }));
+	}
+
+	/** Many threads through the batch endpoint (10 units each, one request per batch); per-item results in input order. */
+	async batchGetThreadsSettled(ids: string[], opts: GetOptions = {}): Promise<Array<{ id: string; thread?: gmail_v1.Schema$Thread; error?: GmailError }>> {
+		return (await this.batchGetSettled('threads.get', 'threads', ids, opts)).map(({ id, body, error }) => (error ? { id, error } : { id, thread: body as gmail_v1.Schema$Thread }));
+	}
+
+	/** GETs one resource per id through the batch endpoint; per-item body or typed error, in input order. */
+	private async batchGetSettled(method: string, collection: string, ids: string[], opts: GetOptions): Promise<Array<{ id: string; body?: unknown; error?: GmailError }>> {
 		const qs = new URLSearchParams();
 		for (const [k, v] of Object.entries(getQs(opts))) {
 			for (const one of Array.isArray(v) ? v : [v]) qs.append(k, String(one));
 		}
 		const query = qs.toString() ? `?${qs.toString()}` : '';
 		const results = await this.batch(
-			'messages.get',
-			ids.map((id) => ({ verb: 'GET', path: `/messages/${encodeURIComponent(id)}${query}` })),
+			method,
+			ids.map((id) => ({ verb: 'GET', path: `/${collection}/${encodeURIComponent(id)}${query}` })),
 		);
-		return ids.map((id, i) => {
-			const r = results[i];
-			return r.error ? { id, error: r.error } : { id, message: r.body as gmail_v1.Schema$Message };
-		});
+		return ids.map((id, i) => (results[i].error ? { id, error: results[i].error } : { id, body: results[i].body }));
 	}
 
 	/** Many drafts through the batch endpoint (5 units each, one request per batch); per-item results in input order. */
