@@ -28,7 +28,8 @@ import { OUTREACH_OUTPUTS } from '../shared/node/outcomes';
 import { forCaller, outputNames } from '../shared/node/tool';
 
 function identity(lead: Lead): IDataObject {
-	return { to: lead.to.address, campaign: lead.campaign, step: lead.step, outreachKey: lead.composed.key };
+	const from = lead.composed.spec.from;
+	return { to: lead.to.address, from: typeof from === 'string' ? from : from.address, campaign: lead.campaign, step: lead.step, outreachKey: lead.composed.key };
 }
 
 function sentMessage(e: MessageEvidence): SentMessage {

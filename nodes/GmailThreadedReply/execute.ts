@@ -69,6 +69,7 @@ async function replyOne(run: SendingRun, us: Senders, f: Found, engagement: Lead
 		campaign: p.campaign,
 		step: p.step,
 		to: recipients.join(', '),
+		from: typeof spec.from === 'string' ? spec.from : spec.from.address,
 		cc: typeof spec.cc === 'string' ? spec.cc : '',
 		subject: composed.value.subject,
 		inReplyTo: decision.inReplyTo ?? '',

@@ -111,13 +111,13 @@ test('the nodes package ships no sandbox code', () => {
 	assert.deepEqual(requiresSandbox, []);
 });
 
-test('npm pack of the sandbox package: its compiled command and README, no sources or tests', () => {
+test('npm pack of the sandbox package: its compiled command, README and LICENSE, no sources or tests', () => {
 	// prepack builds packages/gmail-sandbox/dist from sandbox/ first.
 	const [packed] = JSON.parse(npm(['pack', '--json', '-w', PACKAGE, '--pack-destination', work], REPO_DIR)) as Array<{ filename: string; files: Array<{ path: string }> }>;
 	tarball = path.join(work, path.basename(packed.filename));
 	const paths = packed.files.map((f) => f.path);
-	assert.ok(paths.includes('dist/sandbox/cli.js') && paths.includes('README.md') && paths.includes('package.json'), paths.join('\n'));
-	assert.deepEqual(paths.filter((p) => !/^dist\/.+\.js$/.test(p) && p !== 'README.md' && p !== 'package.json'), []);
+	assert.ok(['dist/sandbox/cli.js', 'README.md', 'LICENSE', 'package.json'].every((p) => paths.includes(p)), paths.join('\n'));
+	assert.deepEqual(paths.filter((p) => !/^dist\/.+\.js$/.test(p) && !['README.md', 'LICENSE', 'package.json'].includes(p)), []);
 	// The core files the sandbox shares with the nodes come along, nothing else of nodes/.
 	assert.deepEqual(paths.filter((p) => p.startsWith('dist/nodes/') && !p.startsWith('dist/nodes/shared/core/')), []);
 });

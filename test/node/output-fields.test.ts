@@ -82,6 +82,7 @@ describe('version 2 output fields: ours under `outreach`, the row untouched', { 
 			assert.deepEqual(rowColumns(item), rows[k], 'Send leaves the row as it came');
 			assert.equal(ours(item).status, 'sent');
 			assert.match(String(ours(item).threadId), /^[0-9a-f]+$/);
+			assert.equal(ours(item).from, mb.email, 'which address it went from');
 			for (const f of ['quotaStatus', 'sendAt', 'quota', 'sender']) assert.equal(ours(item)[f], undefined, `Quota Guard's ${f} is gone`);
 		}
 
@@ -105,6 +106,7 @@ describe('version 2 output fields: ours under `outreach`, the row untouched', { 
 			assert.equal(ours(item).step, 2);
 			assert.equal(ours(item).threadId, ours(first).threadId, 'step 2 went into step 1’s thread');
 			assert.notEqual(ours(item).messageId, ours(first).messageId);
+			assert.equal(ours(item).from, mb.email);
 		}
 
 		// The Reply Detector reads outreach.threadId through its Thread ID Field; its fields replace step 2's.
@@ -128,12 +130,13 @@ describe('version 2 output fields: ours under `outreach`, the row untouched', { 
 
 	test('version 1 is unchanged: flat fields, an earlier step’s outcome fields dropped', async () => {
 		const mb = await mailbox(sb);
-		const rows = leads(1, 'v1').map((l) => ({ ...l, reason: 'old', status: 'new' }));
+		const rows = leads(1, 'v1').map((l) => ({ ...l, reason: 'old', status: 'new', from: 'Trade fair 2026' }));
 		const r = await runNode({ node: GmailOutreachSend, parameters: SEND_PARAMS, items: rows, credentials: mb.credentials, typeVersion: 1 });
 		assert.equal(r.error, undefined);
 		const [item] = r.outputs[0].map((i) => i.json);
 		assert.equal(item.status, 'sent');
 		assert.equal(item.reason, undefined);
 		assert.equal(item.outreach, undefined);
+		assert.equal(item.from, 'Trade fair 2026', 'a field added after version 1 (from) does not overwrite the row’s column');
 	});
 });
