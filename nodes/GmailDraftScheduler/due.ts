@@ -17,7 +17,7 @@ import { headerOf } from '../shared/node/payload';
 import { stopFor, type Stop } from '../shared/node/sending';
 import type { Senders } from '../shared/node/senders';
 import { DailyCapError, GmailError, InvalidRequestError, NotFoundError, UnknownOutcomeError, type GmailClient } from '../shared/transport';
-import { readThread } from '../GmailThreadedReply/thread';
+import { readThread, readThreads } from '../GmailThreadedReply/thread';
 import { DraftOutputs } from './outputs';
 import type { DueSettings } from './params';
 import { removeFromSchedule, reschedule, type Scheduled } from './registry';
@@ -61,6 +61,12 @@ function campaignOf(s: Scheduled, messages: ThreadMessage[]): string {
 /** The step's key: the label's own, else recomputed from the campaign's name. */
 function keyOf(s: Scheduled, campaign: string): string {
 	return s.key ?? outreachKey(campaign, s.step, s.lead);
+}
+
+/** A batch's drafts (their thread id; undefined: gone) and threads, read at once. */
+export interface Prefetched {
+	drafts: Map<string, string | undefined>;
+	threads: Map<string, ThreadMessage[] | undefined>;
 }
 
 /** One Send-due execution over the mailbox's due drafts. */
@@ -141,16 +147,38 @@ export class DueRun {
 		return `the schedule label "${d.s.labelName}" could not be removed (${r.error.message}); the next run recognises the draft as done`;
 	}
 
-	/** Reads one due draft and its thread; a draft no longer there is resolved from the mailbox's sent mail. */
-	async read(s: Scheduled): Promise<{ due: Due; gone: boolean }> {
-		const base: Due = { s, campaign: s.campaign, key: keyOf(s, s.campaign), identity: DueRun.identity(s, s.campaign) };
-		const got = await attempt(() => this.client.getDraft(s.draftId, 'minimal'));
-		if (!got.ok) {
-			if (got.error instanceof NotFoundError) return { due: base, gone: true };
-			throw got.error;
+	/**
+	 * Reads a batch's drafts, then their threads, in one batch request each (a read that failed is left out, and
+	 * read again alone by `read`, which reports it).
+	 */
+	async prefetch(batch: Scheduled[]): Promise<Prefetched> {
+		const drafts = new Map<string, string | undefined>();
+		if (batch.length < 2) return { drafts, threads: new Map() };
+		const got = await attempt(() => this.client.batchGetDraftsSettled(batch.map((s) => s.draftId), 'minimal'));
+		for (const r of got.ok ? got.value : []) {
+			if (r.draft) drafts.set(r.id, r.draft.message?.threadId ?? '');
+			else if (r.error instanceof NotFoundError) drafts.set(r.id, undefined);
 		}
-		const threadId = got.value.message?.threadId ?? '';
-		const messages = threadId ? ((await readThread(this.client, threadId)) ?? []) : [];
+		return { drafts, threads: await readThreads(this.client, [...drafts.values()].filter((t): t is string => !!t)) };
+	}
+
+	/** Reads one due draft and its thread (from the batch's prefetch when there); a draft no longer there is resolved from the mailbox's sent mail. */
+	async read(s: Scheduled, pre?: Prefetched): Promise<{ due: Due; gone: boolean }> {
+		const base: Due = { s, campaign: s.campaign, key: keyOf(s, s.campaign), identity: DueRun.identity(s, s.campaign) };
+		let threadId: string;
+		if (pre?.drafts.has(s.draftId)) {
+			const known = pre.drafts.get(s.draftId);
+			if (known === undefined) return { due: base, gone: true };
+			threadId = known;
+		} else {
+			const got = await attempt(() => this.client.getDraft(s.draftId, 'minimal'));
+			if (!got.ok) {
+				if (got.error instanceof NotFoundError) return { due: base, gone: true };
+				throw got.error;
+			}
+			threadId = got.value.message?.threadId ?? '';
+		}
+		const messages = !threadId ? [] : ((pre?.threads.has(threadId) ? pre.threads.get(threadId) : await readThread(this.client, threadId)) ?? []);
 		const campaign = campaignOf(s, messages);
 		return { due: { s, campaign, key: keyOf(s, campaign), identity: { ...DueRun.identity(s, campaign), threadId }, threadId, messages }, gone: false };
 	}

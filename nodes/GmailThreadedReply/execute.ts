@@ -13,7 +13,7 @@ import { SendingRun, type Stop } from '../shared/node/sending';
 import { readSenders, type Senders } from '../shared/node/senders';
 import { composeReply, firstOursId, inheritsFooter, readFooters } from './compose';
 import { readThreads } from './thread';
-import { decideInThread, engagementOf, findOne, statusSuppressedRows, type Found } from './plan';
+import { decideInThread, engagementOf, findOne, needsThread, statusSuppressedRows, type Found } from './plan';
 import { readReplyParams, type ReplyParams } from './params';
 import { itemRow } from '../shared/node/rows';
 import { OUTREACH_OUTPUTS } from '../shared/node/outcomes';
@@ -123,8 +123,11 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 		if (b > 0) run.logBatch(b, batches.length);
 		const found: Found[] = [];
 		// Threads named by id are read for the whole batch in one request; the others are found one by one.
-		const byId = indexes.map((i) => params[i]).filter((p): p is ReplyParams => !(p instanceof Error) && p.threadBy === 'threadId');
-		const threads = await readThreads(run.client, byId.map((p) => p.threadId));
+		const byId = indexes.filter((i) => {
+			const p = params[i];
+			return !(p instanceof Error) && p.threadBy === 'threadId' && needsThread(run.items[i].json, i, p, suppressedRows);
+		});
+		const threads = await readThreads(run.client, byId.map((i) => (params[i] as ReplyParams).threadId));
 		for (const i of indexes) {
 			const p = params[i];
 			if (p instanceof Error) {

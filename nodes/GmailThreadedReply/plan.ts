@@ -87,6 +87,26 @@ function listedOrSuppressedElsewhere(p: ReplyParams, lead: ParsedAddress, row: s
 	return undefined;
 }
 
+/** The rules that need no mailbox (sequence, status, list, another row's status); throws on a bad row or parameter. */
+function beforeMailbox(json: IDataObject, itemIndex: number, p: ReplyParams, suppressedRows: SuppressedRows): { row: string; rejection?: Rejection; leadFromItem?: ParsedAddress } {
+	const row = rowLabel(json, itemIndex);
+	checkSequence(row, p);
+	const byStatus = p.statusField ? statusSuppression(lookupField(json, p.statusField), p.suppressStatuses) : undefined;
+	if (byStatus) return { row, rejection: { kind: 'skipped', reason: byStatus.reason, extra: { detail: `${p.statusField} is "${byStatus.status}"` } } };
+	const leadFromItem = itemLead(json, p, row);
+	const rejection = leadFromItem && listedOrSuppressedElsewhere(p, leadFromItem, row, suppressedRows, itemIndex);
+	return { row, ...(rejection ? { rejection } : {}), ...(leadFromItem ? { leadFromItem } : {}) };
+}
+
+/** Whether findOne will read the item's thread: no rule that needs no mailbox stops it first (a bad row: no). */
+export function needsThread(json: IDataObject, itemIndex: number, p: ReplyParams, suppressedRows: SuppressedRows): boolean {
+	try {
+		return !beforeMailbox(json, itemIndex, p, suppressedRows).rejection;
+	} catch {
+		return false;
+	}
+}
+
 /** Finds and reads the item's thread once; rules that need no mailbox (status, list) come first. */
 export async function findOne(
 	client: GmailClient,
@@ -100,15 +120,8 @@ export async function findOne(
 	/** Threads the batch read at once (readThreads). */
 	threads?: Map<string, ThreadMessage[] | undefined>,
 ): Promise<Found | Rejection> {
-	const row = rowLabel(json, itemIndex);
-	checkSequence(row, p);
-	const byStatus = p.statusField ? statusSuppression(lookupField(json, p.statusField), p.suppressStatuses) : undefined;
-	if (byStatus) return { kind: 'skipped', reason: byStatus.reason, extra: { detail: `${p.statusField} is "${byStatus.status}"` } };
-	const leadFromItem = itemLead(json, p, row);
-	if (leadFromItem) {
-		const stopped = listedOrSuppressedElsewhere(p, leadFromItem, row, suppressedRows, itemIndex);
-		if (stopped) return stopped;
-	}
+	const { row, rejection, leadFromItem } = beforeMailbox(json, itemIndex, p, suppressedRows);
+	if (rejection) return rejection;
 	const threadId = await findThread(client, mailboxLabels, p, leadFromItem, row, recentThread);
 	const messages = !threadId ? undefined : threads?.has(threadId) ? threads.get(threadId) : await readThread(client, threadId);
 	if (!threadId || !messages?.length) return { kind: 'skipped', reason: 'thread_not_found', extra: { detail: threadNotFoundDetail(p, leadFromItem) } };

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { sandboxOAuthCredential, type HarnessCredentials } from '../support/n8n';
 import { startSandbox, type TestSandbox } from '../support/sandbox';
 import { followParams, jsonOf, leads, OUT, runOne, sendStep1 } from './helpers-sequence';
+import { dueParams, runScheduler, scheduleParams } from './draft-scheduler-helpers';
 
 let sb: TestSandbox;
 let front: http.Server;
@@ -34,18 +35,20 @@ after(async () => {
 });
 
 /** Requests since `from` that read one message's Message-ID, or one thread, on their own. */
-function singles(from: number): { messageIdReads: number; threadReads: number; fullReads: number; batches: number } {
+function singles(from: number): { messageIdReads: number; threadReads: number; fullReads: number; draftReads: number; batches: number } {
 	const since = lines.slice(from);
 	return {
 		messageIdReads: since.filter((l) => /^GET \/gmail\/v1\/users\/me\/messages\/[^/?]+\?format=metadata&metadataHeaders=Message-ID$/.test(l)).length,
 		threadReads: since.filter((l) => /^GET \/gmail\/v1\/users\/me\/threads\/[^/?]+/.test(l)).length,
+		// The look before deciding (format=minimal); the read of a draft's latest content right before its send stays one each.
+		draftReads: since.filter((l) => /^GET \/gmail\/v1\/users\/me\/drafts\/[^/?]+\?format=minimal$/.test(l)).length,
 		fullReads: since.filter((l) => /^GET \/gmail\/v1\/users\/me\/messages\/[^/?]+\?format=full$/.test(l)).length,
 		batches: since.filter((l) => l.startsWith('POST /batch/gmail/v1')).length,
 	};
 }
 
 describe('round trips besides the sends', { timeout: 120_000 }, () => {
-	test('30 leads, step 1 then step 2: Message-IDs read back in batches; threads and the first emails\' footers read in one batch request per 25 leads', async () => {
+	test('30 leads, step 1 then step 2 (5 stopped by their status): Message-IDs read back in batches; threads and the first emails\' footers read in one batch request per 25 leads, none for a stopped row', async () => {
 		const mb = await sb.createMailbox({ email: 'owner@round-trips.test', type: 'workspace' });
 		const credentials: HarnessCredentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(frontUrl, mb) };
 		const items = leads(30, 'rt');
@@ -58,21 +61,43 @@ describe('round trips besides the sends', { timeout: 120_000 }, () => {
 
 		// Three days later (the sandbox's clock): the sends are long in the search index.
 		await sb.clock({ advance: 'P3D' });
-		const gets = (await sb.stats(mb.email)).calls['messages.get'] ?? 0;
+		const before2 = (await sb.stats(mb.email)).calls;
+		const gets = before2['messages.get'] ?? 0;
+		// Five rows the sheet already marks as replied: the status rule stops them before any read of the mailbox.
+		const input = sent.map((s, k) => (k < 5 ? { ...s, status: 'replied' } : s));
 		const start2 = lines.length;
-		const out = await runOne('gmailThreadedReply', followParams(2), sent, credentials);
-		assert.equal(out[OUT.sent].length, 30);
+		const out = await runOne('gmailThreadedReply', followParams(2), input, credentials);
+		assert.equal(out[OUT.sent].length, 25);
+		assert.equal(out[OUT.skipped].length, 5);
+		const after2 = (await sb.stats(mb.email)).calls;
+		assert.equal((after2['threads.get'] ?? 0) - (before2['threads.get'] ?? 0), 25, 'no thread read for a row its status stops');
 		const s2 = singles(start2);
-		// 30 footers and 30 Message-IDs in batches, and the lag-free look at the newest SENT and DRAFT message, one each:
+		// 25 footers and 25 Message-IDs in batches, and the lag-free look at the newest SENT and DRAFT message, one each:
 		// the sends are older than the search index's lag before Gmail's "now", so the rest of the listing is not read.
-		assert.equal(((await sb.stats(mb.email)).calls['messages.get'] ?? 0) - gets, 30 + 30 + 2);
+		assert.equal((after2['messages.get'] ?? 0) - gets, 25 + 25 + 2);
 		assert.equal(s2.threadReads, 0, 'no thread read on its own');
 		assert.equal(s2.messageIdReads, 0, 'no Message-ID read on its own');
 		assert.equal(s2.fullReads, 0, 'no first email read on its own for its footer (Footer From First Email)');
 		const stored2 = new Map((await sb.messages(mb.email)).map((m) => [m.id, m.messageId]));
 		for (const s of jsonOf(out, 'sent')) assert.equal(s.rfc822MessageId, stored2.get(String(s.messageId)));
 		const followUps = (await sb.messages(mb.email)).filter((m) => m.inReplyTo);
-		assert.equal(followUps.length, 30);
+		assert.equal(followUps.length, 25);
 		for (const m of followUps) assert.match(m.text, /Acme Ltd, 1 Main St, Springfield/, 'the follow-up keeps the first email\'s footer');
+	});
+
+	test('Draft Scheduler, Send due over 12 drafts: the drafts and their threads read in one batch request each', async () => {
+		await sb.clock({ now: '2026-05-04T08:00:00Z' });
+		const mb = await sb.createMailbox({ email: 'owner@round-trips-drafts.test', type: 'workspace' });
+		const credentials: HarnessCredentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(frontUrl, mb) };
+		const sent = await sendStep1(leads(12, 'rtd').map((l) => ({ ...l, timezone: 'UTC' })), credentials);
+		const scheduled = await runScheduler(scheduleParams(2), sent, credentials);
+		assert.equal(scheduled.scheduled.length, 12, JSON.stringify([...scheduled.failed, ...scheduled.skipped]));
+		await sb.clock({ now: '2026-05-07T11:01:00Z' });
+		const start = lines.length;
+		const due = await runScheduler(dueParams(), [{}], credentials);
+		assert.equal(due.sent.length, 12, JSON.stringify([...due.deferred, ...due.failed, ...due.cancelled]));
+		const r = singles(start);
+		assert.equal(r.draftReads, 0, 'no draft read on its own');
+		assert.equal(r.threadReads, 0, 'no thread read on its own');
 	});
 });

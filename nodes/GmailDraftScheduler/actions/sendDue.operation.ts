@@ -253,8 +253,9 @@ async function sendDueFor(ctx: IExecuteFunctions, mailbox: string, item: number,
 	for (const batch of leadBatches(due, LOOKUP_BATCH)) {
 		const read: Due[] = [];
 		const gone: Due[] = [];
+		const pre = await run.prefetch(batch);
 		for (const s of batch) {
-			const r = await attempt(() => run.read(s));
+			const r = await attempt(() => run.read(s, pre));
 			if (!r.ok) {
 				const d = skeleton(s);
 				all.push(d);
@@ -279,7 +280,7 @@ async function sendDueFor(ctx: IExecuteFunctions, mailbox: string, item: number,
 		});
 		if (!looked.ok) {
 			if (!(looked.error instanceof GmailError)) throw looked.error;
-			const stop = stopFor(looked.error, 0);
+			const stop = stopFor(looked.error, 0, now);
 			if (stop.reason !== 'transient') return await stopAll(stop);
 			// Without the mailbox's evidence a draft could go into a live conversation: the batch waits.
 			for (const d of [...read, ...gone]) if (!run.out.has(d.s.draftId)) run.defer(d, 'lookup_failed', stop.retryAt ?? new Date(now + 15 * 60_000), looked.error.message);
