@@ -134,10 +134,11 @@ async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders>
 	if (!leads.length) return undefined;
 	const us = await attempt(() => senders ?? readSenders(run.client));
 	if (!us.ok) return run.stopFor(us.error, leads[0].itemIndex);
+	// The lag-free view starts before the first search, so nothing falls between the two; Preview opens it too, so a
+	// lead mailed moments ago (not in the search index yet) shows as already sent there as well.
+	const opened = await attempt(() => run.ledger.open());
+	if (!opened.ok) return run.stopFor(opened.error, leads[0].itemIndex);
 	if (run.settings.mode === 'send') {
-		// The lag-free view starts before the first search, so nothing falls between the two.
-		const opened = await attempt(() => run.ledger.open());
-		if (!opened.ok) return run.stopFor(opened.error, leads[0].itemIndex);
 		const planned = await attempt(() => run.planCapacity(us.value.mailbox, leads.length));
 		if (!planned.ok) return run.stopFor(planned.error, leads[0].itemIndex);
 	}
