@@ -12,6 +12,7 @@ import { attempt } from '../shared/node/attempt';
 import { checkEngagement, classifyThread, type EngagementLead, type ReadMessage } from '../shared/node/engagement';
 import { sentEvidence } from '../shared/node/evidence';
 import { LabelBatcher } from '../shared/node/labels';
+import { prefetch } from '../shared/node/prefetch';
 import type { KeyLedger } from '../shared/node/ledger';
 import { headerOf } from '../shared/node/payload';
 import { stopFor, type Stop } from '../shared/node/sending';
@@ -152,13 +153,7 @@ export class DueRun {
 	 * read again alone by `read`, which reports it).
 	 */
 	async prefetch(batch: Scheduled[]): Promise<Prefetched> {
-		const drafts = new Map<string, string | undefined>();
-		if (batch.length < 2) return { drafts, threads: new Map() };
-		const got = await attempt(() => this.client.batchGetDraftsSettled(batch.map((s) => s.draftId), 'minimal'));
-		for (const r of got.ok ? got.value : []) {
-			if (r.draft) drafts.set(r.id, r.draft.message?.threadId ?? '');
-			else if (r.error instanceof NotFoundError) drafts.set(r.id, undefined);
-		}
+		const drafts = await prefetch(batch.map((s) => s.draftId), (ids) => this.client.batchGetDraftsSettled(ids, 'minimal'), (r) => (r.draft ? (r.draft.message?.threadId ?? '') : undefined), undefined as string | undefined);
 		return { drafts, threads: await readThreads(this.client, [...drafts.values()].filter((t): t is string => !!t)) };
 	}
 

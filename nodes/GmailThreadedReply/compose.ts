@@ -7,6 +7,7 @@ import { payloadParts } from '../shared/node/payload';
 import { checkFrom, type Senders } from '../shared/node/senders';
 import { NotFoundError, type GmailClient } from '../shared/transport';
 import { attempt } from '../shared/node/attempt';
+import { prefetch } from '../shared/node/prefetch';
 import type { ReplyParams } from './params';
 import type { Found } from './plan';
 import { itemRow } from '../shared/node/rows';
@@ -96,16 +97,7 @@ async function firstFooter(client: GmailClient, messages: ThreadMessage[], ours:
 
 /** Reads many first emails' footers at once (one batch request per 50); a message whose read failed is left out and read again alone. */
 export async function readFooters(client: GmailClient, ids: string[]): Promise<Map<string, string[]>> {
-	const footers = new Map<string, string[]>();
-	const unique = [...new Set(ids.filter((id) => !!id))];
-	if (unique.length < 2) return footers;
-	const got = await attempt(() => client.batchGetMessagesSettled(unique, { format: 'full' }));
-	if (!got.ok) return footers;
-	for (const r of got.value) {
-		if (r.message) footers.set(r.id, footerOf(payloadParts(r.message.payload)));
-		else if (r.error instanceof NotFoundError) footers.set(r.id, []);
-	}
-	return footers;
+	return await prefetch(ids, (unique) => client.batchGetMessagesSettled(unique, { format: 'full' }), (r) => r.message && footerOf(payloadParts(r.message.payload)), []);
 }
 
 /** The mailto and https targets of a List-Unsubscribe header (RFC 2369), as the message spec takes them. */

@@ -3,7 +3,8 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { normalizeAddress } from '../shared/core/address';
 import { chunk, LOOKUP_BATCH, sentLabelName } from '../shared/core/campaign';
 import { backOn, type LeadEngagement } from '../shared/core/engagement';
-import { OUTREACH_HEADER, outreachKey } from '../shared/core/idempotency';
+import { messageWithKey } from '../shared/core/followup';
+import { outreachKey } from '../shared/core/idempotency';
 import { lookupField } from '../shared/core/template';
 import { attempt } from '../shared/node/attempt';
 import { strictRejection } from '../shared/node/inputs';
@@ -24,11 +25,6 @@ function leadZone(run: SendingRun, f: Found): string {
 	const zone = f.p.timezoneField ? str(lookupField(run.items[f.itemIndex].json, f.p.timezoneField)).trim() : '';
 	if (zone && Intl.supportedValuesOf('timeZone').includes(zone)) return zone;
 	return run.ctx.getTimezone();
-}
-
-/** Whether a message of the thread carries the key (the step is there already: a re-run). */
-function hasKey(messages: Found['messages'], key: string): boolean {
-	return messages.some((m) => m.headers[OUTREACH_HEADER.toLowerCase()] === key);
 }
 
 /** One found thread after the batch's engagement check: decide, then skip, wait, preview or send. */
@@ -153,7 +149,7 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 			continue;
 		}
 		// The first emails' footers the steps inherit, read for the batch in one request (not for a step the thread already has).
-		const composing = found.filter((f) => inheritsFooter(f.p) && !(f.lead && hasKey(f.messages, outreachKey(f.p.campaign, f.p.step, f.lead.address))));
+		const composing = found.filter((f) => inheritsFooter(f.p) && !(f.lead && messageWithKey(f.messages, outreachKey(f.p.campaign, f.p.step, f.lead.address))));
 		const footers = await readFooters(run.client, composing.map((f) => firstOursId(f.messages, us.value.ours) ?? ''));
 		for (const f of found) {
 			const stop = await replyOne(run, us.value, f, f.lead ? engagement.value.get(normalizeAddress(f.lead.address)) : undefined, footers);

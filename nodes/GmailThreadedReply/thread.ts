@@ -1,7 +1,8 @@
 import type { gmail_v1 } from 'googleapis';
 import type { ThreadMessage } from '../shared/core/followup';
 import type { GmailClient } from '../shared/transport';
-import { NotFoundError } from '../shared/transport';
+import { NotFoundError, type GmailError } from '../shared/transport';
+import { prefetch } from '../shared/node/prefetch';
 import { sameLabelName, sentSearchQuery } from '../shared/core/campaign';
 import { LEGACY_CAMPAIGN_HEADER } from '../shared/core/compose';
 import { attempt } from '../shared/node/attempt';
@@ -35,16 +36,12 @@ export async function readThread(client: GmailClient, threadId: string): Promise
  * not know the thread. A thread whose read failed is left out and read again alone, which reports the error.
  */
 export async function readThreads(client: GmailClient, ids: string[]): Promise<Map<string, ThreadMessage[] | undefined>> {
-	const threads = new Map<string, ThreadMessage[] | undefined>();
-	const unique = [...new Set(ids.filter((id) => !!id))];
-	if (unique.length < 2) return threads;
-	const got = await attempt(() => client.batchGetThreadsSettled(unique, { format: 'metadata', metadataHeaders: THREAD_HEADERS }));
-	if (!got.ok) return threads;
-	for (const r of got.value) {
-		if (r.thread) threads.set(r.id, (r.thread.messages ?? []).map(toThreadMessage));
-		else if (r.error instanceof NotFoundError) threads.set(r.id, undefined);
-	}
-	return threads;
+	return await prefetch<{ id: string; thread?: gmail_v1.Schema$Thread; error?: GmailError }, ThreadMessage[] | undefined>(
+		ids,
+		(unique) => client.batchGetThreadsSettled(unique, { format: 'metadata', metadataHeaders: THREAD_HEADERS }),
+		(r) => r.thread && (r.thread.messages ?? []).map(toThreadMessage),
+		undefined,
+	);
 }
 
 /** The thread of a Gmail message id; undefined when the message does not exist. */

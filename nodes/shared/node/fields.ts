@@ -7,6 +7,9 @@ export const OUR_FIELD = 'outreach';
 /** The node versions: 1 writes its fields at the top level (older workflows), 2 under `outreach`. */
 export const NODE_VERSIONS = [1, 2];
 
+/** Fields added after version 1: only version 2 (under `outreach`) writes them, so version 1's flat set (and a row's own column of that name) stays as it was. */
+const V2_ONLY_FIELDS = ['from'];
+
 /** Whether this node writes its fields under `outreach` (version 2 and later). */
 export function nested(ctx: Pick<IExecuteFunctions, 'getNode'>): boolean {
 	return (ctx.getNode().typeVersion ?? 1) >= 2;
@@ -23,7 +26,9 @@ export function withOurFields(row: IDataObject | undefined, ours: IDataObject, n
 		return { ...own, [OUR_FIELD]: ours };
 	}
 	for (const f of flatStale) delete own[f];
-	return { ...own, ...ours };
+	const flat = { ...ours };
+	for (const f of V2_ONLY_FIELDS) delete flat[f];
+	return { ...own, ...flat };
 }
 
 /** The fields of ours an output item carries, in either version (to complete or inspect them later in the run). */

@@ -173,8 +173,6 @@ export class SendingRun {
 
 	/** Records item i's outcome (the row's own fields, then ours) and returns our fields of it, to complete later. */
 	out(kind: OutcomeKind, i: number, json: IDataObject): IDataObject {
-		// Version 1 writes flat over the row's columns: its set of fields stays as it was (a row's own "from" survives).
-		if (!this.nested) for (const f of V2_ONLY_FIELDS) delete json[f];
 		const data = withOurFields(this.items[i].json, json, this.nested, OUTCOME_FIELDS);
 		this.outcomes.add(kind, i, data, this.items[i].binary);
 		return ourFieldsOf(data, this.nested);
@@ -449,9 +447,6 @@ function keyedToSent(m: KeyedMessage): { id: string; threadId: string; labelIds:
 
 // Version 1 only: outcome fields an earlier step may have left on the item (e.g. step 2's reason on step 3's
 // input) describe that step, so carrying them into this step's output would misreport it.
-/** Fields added after version 1: only version 2 (under `outreach`) writes them. */
-const V2_ONLY_FIELDS = ['from'];
-
 const OUTCOME_FIELDS = [
 	'status', 'reason', 'detail', 'error', 'field', 'retryAt', 'recoveredAfter', 'warning', 'labelError',
 	'suppression', 'duplicateOfItem', 'evidence', 'evidenceMessageId', 'evidenceThreadId', 'suppressedFor',

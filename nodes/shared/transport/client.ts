@@ -279,14 +279,7 @@ export class GmailClient {
 
 	/** Many drafts through the batch endpoint (5 units each, one request per batch); per-item results in input order. */
 	async batchGetDraftsSettled(ids: string[], format: Format = 'metadata'): Promise<Array<{ id: string; draft?: gmail_v1.Schema$Draft; error?: GmailError }>> {
-		const results = await this.batch(
-			'drafts.get',
-			ids.map((id) => ({ verb: 'GET', path: `/drafts/${encodeURIComponent(id)}?format=${format}` })),
-		);
-		return ids.map((id, i) => {
-			const r = results[i];
-			return r.error ? { id, error: r.error } : { id, draft: r.body as gmail_v1.Schema$Draft };
-		});
+		return (await this.batchGetSettled('drafts.get', 'drafts', ids, { format })).map(({ id, body, error }) => (error ? { id, error } : { id, draft: body as gmail_v1.Schema$Draft }));
 	}
 
 	/** Many messages through the batch endpoint (≤ batchSize per request); throws the first per-item error. */
