@@ -184,7 +184,7 @@ export async function sequenceBench(): Promise<Table> {
 		notes: [
 			`plain: ${Object.entries(p.cost.byMethod).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`,
 			`ours: ${Object.entries(o.cost.byMethod).map(([k, v]) => `${k} ×${num(v)}`).join(', ')}`,
-			'ours claims each send with a draft (drafts.create + history + drafts.delete: 22 units, three round trips) so overlapping executions never mail a lead twice, and reads back the Message-ID Gmail gave (5 units, batched); the plain loop has neither',
+			'ours claims each group of sends (up to a look-up batch of 25) with one draft (drafts.create + history + drafts.delete: 22 units, three round trips a group) so overlapping executions never mail a lead twice, reads back the Message-ID Gmail gave (5 units an email, batched), and reads each thread before a follow-up (10 units, batched); the plain loop has none of these',
 			'BENCH_SEQUENCE_LEADS=200 runs a smaller sequence',
 		],
 	};

@@ -169,6 +169,9 @@ async function sendAll(run: SendingRun, leads: Lead[], senders: Promise<Senders>
 			continue;
 		}
 		const { sent, suppressed, engagement } = lookup.value;
+		// What this batch will send, as far as the look-ups tell: one claim draft covers the sends due soon.
+		const due = batch.filter((l) => !(delivered(run, sent, l.composed.key) ?? keyed(run, l.composed.key)) && !suppressed.suppressed.has(l.address) && !engagement.get(l.address)?.stop);
+		run.expect(due.map((l) => ({ key: l.composed.key, itemIndex: l.itemIndex })));
 		for (const lead of batch) {
 			const eng = engagement.get(lead.address);
 			for (const id of eng?.undelivered ?? []) run.undelivered.add(bareMessageId(id));

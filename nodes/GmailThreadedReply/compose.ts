@@ -85,7 +85,7 @@ export function firstOursId(messages: ThreadMessage[], ours: string[]): string |
 async function firstFooter(client: GmailClient, messages: ThreadMessage[], ours: string[], footers?: Map<string, string[]>): Promise<string[]> {
 	const first = firstOursId(messages, ours);
 	if (!first) return [];
-	const known = footers?.get(first);
+	const known = messages.find((m) => m.id === first)?.footer ?? footers?.get(first);
 	if (known) return known;
 	const got = await attempt(() => client.getMessage(first, { format: 'full' }));
 	if (!got.ok) {

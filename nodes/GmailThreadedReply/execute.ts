@@ -123,7 +123,8 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 			const p = params[i];
 			return !(p instanceof Error) && p.threadBy === 'threadId' && needsThread(run.items[i].json, i, p, suppressedRows);
 		});
-		const threads = await readThreads(run.client, byId.map((i) => (params[i] as ReplyParams).threadId));
+		const bodies = byId.some((i) => inheritsFooter(params[i] as ReplyParams));
+		const threads = await readThreads(run.client, byId.map((i) => (params[i] as ReplyParams).threadId), bodies);
 		for (const i of indexes) {
 			const p = params[i];
 			if (p instanceof Error) {
@@ -150,7 +151,15 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 		}
 		// The first emails' footers the steps inherit, read for the batch in one request (not for a step the thread already has).
 		const composing = found.filter((f) => inheritsFooter(f.p) && !(f.lead && messageWithKey(f.messages, outreachKey(f.p.campaign, f.p.step, f.lead.address))));
-		const footers = await readFooters(run.client, composing.map((f) => firstOursId(f.messages, us.value.ours) ?? ''));
+		const firsts = composing.map((f) => firstOursId(f.messages, us.value.ours) ?? '');
+		const footers = await readFooters(run.client, firsts.filter((id, k) => !composing[k].messages.find((m) => m.id === id)?.footer));
+		// What this batch will send, as far as the threads tell: one claim draft covers the sends due soon.
+		const due = found.flatMap((f) => {
+			const key = f.lead ? outreachKey(f.p.campaign, f.p.step, f.lead.address) : '';
+			const stopped = f.lead && engagement.value.get(normalizeAddress(f.lead.address))?.stop;
+			return key && !stopped && !messageWithKey(f.messages, key) ? [{ key, itemIndex: f.itemIndex }] : [];
+		});
+		run.expect(due);
 		for (const f of found) {
 			const stop = await replyOne(run, us.value, f, f.lead ? engagement.value.get(normalizeAddress(f.lead.address)) : undefined, footers);
 			if (stop) return await run.complete(stop);

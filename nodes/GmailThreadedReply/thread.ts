@@ -4,42 +4,52 @@ import type { GmailClient } from '../shared/transport';
 import { NotFoundError, type GmailError } from '../shared/transport';
 import { prefetch } from '../shared/node/prefetch';
 import { sameLabelName, sentSearchQuery } from '../shared/core/campaign';
-import { LEGACY_CAMPAIGN_HEADER } from '../shared/core/compose';
+import { footerOf, LEGACY_CAMPAIGN_HEADER } from '../shared/core/compose';
 import { attempt } from '../shared/node/attempt';
 import { ENGAGEMENT_HEADERS } from '../shared/node/engagement';
-import { headerMap } from '../shared/node/payload';
+import { headerMap, payloadParts } from '../shared/node/payload';
 
 /** Headers threads.get returns for the follow-up decision: threading, classification, keys, older versions' campaign name. */
 export const THREAD_HEADERS = [...new Set([...ENGAGEMENT_HEADERS, 'List-Unsubscribe', LEGACY_CAMPAIGN_HEADER])];
 
-/** A Gmail API message as the core's ThreadMessage (header names lower-cased; the first value of a repeated header wins). */
-export function toThreadMessage(m: gmail_v1.Schema$Message): ThreadMessage {
+const THREAD_HEADER_NAMES = new Set(THREAD_HEADERS.map((h) => h.toLowerCase()));
+
+/**
+ * A Gmail API message as the core's ThreadMessage (header names lower-cased; the first value of a repeated header
+ * wins). Read in full, it keeps only the metadata read's headers (the same decision either way) and, for a message
+ * of ours, its footer.
+ */
+export function toThreadMessage(m: gmail_v1.Schema$Message, full = false): ThreadMessage {
+	const headers = headerMap(m, true);
+	const labelIds = m.labelIds ?? [];
 	return {
 		id: m.id ?? '',
-		labelIds: m.labelIds ?? [],
+		labelIds,
 		internalDate: m.internalDate ?? undefined,
 		snippet: m.snippet ?? undefined,
-		headers: headerMap(m, true),
+		headers: full ? Object.fromEntries(Object.entries(headers).filter(([k]) => THREAD_HEADER_NAMES.has(k))) : headers,
+		...(full && labelIds.includes('SENT') ? { footer: footerOf(payloadParts(m.payload)) } : {}),
 	};
 }
 
 /** Reads a thread once (metadata only); undefined when Gmail does not know it. */
 export async function readThread(client: GmailClient, threadId: string): Promise<ThreadMessage[] | undefined> {
 	const got = await attempt(() => client.getThread(threadId, { format: 'metadata', metadataHeaders: THREAD_HEADERS }));
-	if (got.ok) return (got.value.messages ?? []).map(toThreadMessage);
+	if (got.ok) return (got.value.messages ?? []).map((m) => toThreadMessage(m));
 	if (got.error instanceof NotFoundError) return undefined;
 	throw got.error;
 }
 
 /**
- * Reads a batch's threads at once (metadata, one batch request): messages per thread id, undefined where Gmail does
- * not know the thread. A thread whose read failed is left out and read again alone, which reports the error.
+ * Reads a batch's threads at once (one batch request): messages per thread id, undefined where Gmail does not know
+ * the thread. A thread whose read failed is left out and read again alone, which reports the error. With `bodies`
+ * the read is in full (same 10 units), so the footers a follow-up inherits need no read of their own.
  */
-export async function readThreads(client: GmailClient, ids: string[]): Promise<Map<string, ThreadMessage[] | undefined>> {
+export async function readThreads(client: GmailClient, ids: string[], bodies = false): Promise<Map<string, ThreadMessage[] | undefined>> {
 	return await prefetch<{ id: string; thread?: gmail_v1.Schema$Thread; error?: GmailError }, ThreadMessage[] | undefined>(
 		ids,
-		(unique) => client.batchGetThreadsSettled(unique, { format: 'metadata', metadataHeaders: THREAD_HEADERS }),
-		(r) => r.thread && (r.thread.messages ?? []).map(toThreadMessage),
+		(unique) => client.batchGetThreadsSettled(unique, bodies ? { format: 'full' } : { format: 'metadata', metadataHeaders: THREAD_HEADERS }),
+		(r) => r.thread && (r.thread.messages ?? []).map((m) => toThreadMessage(m, bodies)),
 		undefined,
 	);
 }

@@ -4,11 +4,11 @@
 // a second claim win. Driven step by step through a real n8n execution against the sandbox.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { OUTREACH_HEADER } from '../../nodes/shared/core/idempotency';
 import { KeyLedger } from '../../nodes/shared/node/ledger';
 import { gmailClient } from '../../nodes/shared/transport';
-import { runNode, sandboxOAuthCredential } from '../support/n8n';
+import { probeDescription, runNode, sandboxOAuthCredential } from '../support/n8n';
 import { b64url, rawMessage, startSandbox, type TestMailbox, type TestSandbox } from '../support/sandbox';
 
 let sb: TestSandbox;
@@ -26,18 +26,7 @@ let rival: (() => Promise<string>) | undefined;
 
 /** Opens a KeyLedger, lets the rival claim, refreshes while the rival sends and withdraws, and reports. */
 class LedgerProbe implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Ledger Probe',
-		name: 'ledgerProbe',
-		group: ['transform'],
-		version: 1,
-		description: 'Drives the key ledger in tests',
-		defaults: { name: 'Ledger Probe' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'gmailOutreachOAuth2Api', required: true }],
-		properties: [{ displayName: 'Key', name: 'key', type: 'string', default: '' }],
-	};
+	description = probeDescription('Ledger Probe', [{ displayName: 'Key', name: 'key', type: 'string', default: '' }]);
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const key = this.getNodeParameter('key', 0) as string;

@@ -1,6 +1,6 @@
 // Round trips a sequence spends besides the sends: the Message-IDs of sent messages are read back in batches,
-// and Threaded Reply reads a batch's threads (named by id) and the first emails' footers in one batch request each,
-// not one request per lead.
+// and Threaded Reply reads a batch's threads (named by id) in one batch request, in full when a step inherits the
+// first email's footer (so the footers cost no read of their own), not one request per lead.
 // A run days after the last send reads only the newest sent message lag-free, not the whole recent listing.
 // The Gmail traffic goes through a front door that records every HTTP request line.
 import { after, before, describe, test } from 'node:test';
@@ -48,7 +48,7 @@ function singles(from: number): { messageIdReads: number; threadReads: number; f
 }
 
 describe('round trips besides the sends', { timeout: 120_000 }, () => {
-	test('30 leads, step 1 then step 2 (5 stopped by their status): Message-IDs read back in batches; threads and the first emails\' footers read in one batch request per 25 leads, none for a stopped row', async () => {
+	test('30 leads, step 1 then step 2 (5 stopped by their status): Message-IDs read back in batches; threads read in one batch request per 25 leads, with the first emails\' footers, none for a stopped row', async () => {
 		const mb = await sb.createMailbox({ email: 'owner@round-trips.test', type: 'workspace' });
 		const credentials: HarnessCredentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(frontUrl, mb) };
 		const items = leads(30, 'rt');
@@ -72,9 +72,10 @@ describe('round trips besides the sends', { timeout: 120_000 }, () => {
 		const after2 = (await sb.stats(mb.email)).calls;
 		assert.equal((after2['threads.get'] ?? 0) - (before2['threads.get'] ?? 0), 25, 'no thread read for a row its status stops');
 		const s2 = singles(start2);
-		// 25 footers and 25 Message-IDs in batches, and the lag-free look at the newest SENT and DRAFT message, one each:
-		// the sends are older than the search index's lag before Gmail's "now", so the rest of the listing is not read.
-		assert.equal((after2['messages.get'] ?? 0) - gets, 25 + 25 + 2);
+		// 25 Message-IDs in batches, and the lag-free look at the newest SENT and DRAFT message, one each (the sends are
+		// older than the search index's lag before Gmail's "now", so the rest of the listing is not read). The footers
+		// come with the threads, read in full: no message read for them at all.
+		assert.equal((after2['messages.get'] ?? 0) - gets, 25 + 2);
 		assert.equal(s2.threadReads, 0, 'no thread read on its own');
 		assert.equal(s2.messageIdReads, 0, 'no Message-ID read on its own');
 		assert.equal(s2.fullReads, 0, 'no first email read on its own for its footer (Footer From First Email)');

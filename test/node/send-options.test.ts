@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startBenchSandbox } from '../../bench/sandbox';
 import { GmailOutreachSend } from '../../nodes/GmailOutreachSend/GmailOutreachSend.node.js';
+import { claimNote, outreachKey } from '../../nodes/shared/core/idempotency';
 import { sandboxOAuthCredential } from '../support/n8n';
 import { startSandbox, type TestSandbox } from '../support/sandbox';
 import { loadOptions } from './helpers-load-options';
@@ -15,10 +16,12 @@ after(async () => {
 	await sb.close();
 });
 
-test('From lists the mailbox first, then its send-as aliases; drafts are listed by subject', { timeout: 30_000 }, async () => {
+test('From lists the mailbox first, then its send-as aliases; drafts are listed by subject (not a run\'s claim)', { timeout: 30_000 }, async () => {
 	const mb = await sb.createMailbox({ email: 'owner@aliases.test', aliases: ['sales@aliases.test'] });
 	const draftRaw = Buffer.from(`From: ${mb.email}\r\nSubject: Template {{company}}\r\n\r\nHi {{first_name}}\r\n`).toString('base64url');
 	const draft = await sb.gmail(mb.accessToken, 'POST', '/gmail/v1/users/me/drafts', { message: { raw: draftRaw } });
+	// A run's claim draft in the mailbox at the same time is not offered as a template.
+	await sb.gmail(mb.accessToken, 'POST', '/gmail/v1/users/me/drafts', { message: { raw: claimNote([outreachKey('c', 1, 'a@b.test')], new Date()) } });
 	const credentials = { gmailOutreachOAuth2Api: sandboxOAuthCredential(sb.url, mb) };
 	const node = new GmailOutreachSend();
 	const from = await loadOptions(node, 'getSendAsAliases', { authentication: 'oAuth2' }, credentials);

@@ -18,7 +18,9 @@ import {
 	type INode,
 	type INodeExecutionData,
 	type INodeParameters,
+	type INodeProperties,
 	type INodeType,
+	type INodeTypeDescription,
 	type INodeTypes,
 	type IRun,
 	type IVersionedNodeType,
@@ -123,6 +125,22 @@ export function sandboxOAuthCredential(
 			token_type: 'Bearer',
 			expires_in: 3600,
 		},
+	};
+}
+
+/** The description of a test-only node that drives our code with the OAuth2 credential (a probe). */
+export function probeDescription(displayName: string, properties: INodeProperties[] = []): INodeTypeDescription {
+	return {
+		displayName,
+		name: displayName.replace(/ (\w)/g, (_m, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase()),
+		group: ['transform'],
+		version: 1,
+		description: `${displayName}: drives our code in tests`,
+		defaults: { name: displayName },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'gmailOutreachOAuth2Api', required: true }],
+		properties,
 	};
 }
 

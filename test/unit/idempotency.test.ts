@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OUTREACH_HEADER, outreachKey } from '../../nodes/shared/core/idempotency';
+import PostalMime from 'postal-mime';
+import { CLAIM_HEADER, claimedKeys, claimNote, OUTREACH_HEADER, outreachKey } from '../../nodes/shared/core/idempotency';
 
 test('same inputs, same key; stable format', () => {
 	const k = outreachKey('spring', 1, 'ann@acme.com');
@@ -34,3 +35,16 @@ test('bad step or address throws', () => {
 test('header name', () => assert.equal(OUTREACH_HEADER, 'X-Outreach-Key'));
 // Cross-checked with Python: base64.b32encode(sha256(b'spring\x001\x00ann@acme.com').digest()[:13]).
 const PINNED = 'go-roo7nhaia45g663lzinj';
+
+test('a claim draft for 50 keys: an independent parser reads back exactly the keys, no recipient, lines within 78 characters', async () => {
+	const keys = Array.from({ length: 50 }, (_v, i) => outreachKey('spring', 1, `lead${i}@acme.com`));
+	const raw = Buffer.from(claimNote(keys, new Date('2026-12-04T10:00:00Z')), 'base64url').toString();
+	for (const line of raw.split('\r\n\r\n')[0].split('\r\n')) assert.ok(line.length <= 78, `header line over 78: ${line.slice(0, 40)}…`);
+	const parsed = await PostalMime.parse(raw);
+	assert.equal(parsed.to, undefined);
+	assert.equal(parsed.cc, undefined);
+	const header = parsed.headers.find((h) => h.key === CLAIM_HEADER.toLowerCase())?.value ?? '';
+	assert.deepEqual(claimedKeys(header), keys);
+	assert.ok(!raw.includes('acme.com'), 'no lead address in the claim');
+	assert.deepEqual(claimedKeys('go-aaaa\r\n go-bbbb  junk<> go-cccc'), ['go-aaaa', 'go-bbbb', 'go-cccc']);
+});

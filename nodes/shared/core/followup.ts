@@ -14,6 +14,8 @@ export interface ThreadMessage {
 	internalDate?: string | number;
 	snippet?: string;
 	headers: InboundHeaders;
+	/** The footer lines of a message of ours, when the thread was read with its bodies. */
+	footer?: string[];
 }
 
 /** Why a follow-up is not sent. */

@@ -1,5 +1,5 @@
 import type { gmail_v1 } from 'googleapis';
-import { OUTREACH_HEADER } from '../core/idempotency';
+import { CLAIM_HEADER, claimedKeys, OUTREACH_HEADER } from '../core/idempotency';
 import { GmailError, NotFoundError, type GmailClient } from '../transport';
 import { attempt } from './attempt';
 import { headerMap } from './payload';
@@ -18,7 +18,7 @@ const LOOK_WAITS_MS = [1_000, 2_000, 3_000, 4_000, 5_000];
 const MAX_PASSES = 5;
 
 /** Headers the ledger reads from our sent messages and claim drafts. */
-const LEDGER_HEADERS = [OUTREACH_HEADER, 'Message-ID', 'To'];
+const LEDGER_HEADERS = [OUTREACH_HEADER, CLAIM_HEADER, 'Message-ID', 'To'];
 
 /** A message of ours carrying an outreach key, as the ledger saw it. */
 export interface KeyedMessage {
@@ -206,19 +206,23 @@ export class KeyLedger {
 			const internalDate = Number(m.internalDate ?? 0);
 			dates.push(internalDate);
 			const headers = headerMap(m, true);
-			const key = headers[OUTREACH_HEADER.toLowerCase()]?.trim();
-			if (!key) continue;
 			const labelIds = m.labelIds ?? [];
-			this.add({
-				id: s.id,
-				threadId: m.threadId ?? '',
-				key,
-				draft: labelIds.includes('DRAFT') && !labelIds.includes('SENT'),
-				order: order.get(s.id) ?? -1,
-				internalDate,
-				labelIds,
-				...(headers['message-id'] ? { rfc822MessageId: headers['message-id'] } : {}),
-			});
+			const draft = labelIds.includes('DRAFT') && !labelIds.includes('SENT');
+			const single = headers[OUTREACH_HEADER.toLowerCase()]?.trim();
+			// A claim draft lists a group of keys; a sent message (or a scheduled draft) carries its one key.
+			const group = draft ? claimedKeys(headers[CLAIM_HEADER.toLowerCase()] ?? '') : [];
+			for (const key of single ? [single, ...group] : group) {
+				this.add({
+					id: s.id,
+					threadId: m.threadId ?? '',
+					key,
+					draft,
+					order: order.get(s.id) ?? -1,
+					internalDate,
+					labelIds,
+					...(headers['message-id'] ? { rfc822MessageId: headers['message-id'] } : {}),
+				});
+			}
 		}
 		return { dates, vanished };
 	}

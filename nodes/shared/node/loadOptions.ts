@@ -1,4 +1,5 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { CLAIM_HEADER } from '../core/idempotency';
 import { gmailClient, NotFoundError } from '../transport';
 import { headerOf } from './payload';
 
@@ -52,7 +53,8 @@ export async function getDrafts(this: ILoadOptionsFunctions): Promise<INodePrope
 	const options: INodePropertyOptions[] = [];
 	for (const r of read) {
 		if (r.error && !(r.error instanceof NotFoundError)) throw r.error;
-		if (!r.draft) continue;
+		// A run's claim (no recipient, keys only) is no template.
+		if (!r.draft || headerOf(r.draft.message, CLAIM_HEADER) !== undefined) continue;
 		const subject = headerOf(r.draft.message, 'Subject');
 		options.push({ name: subject?.trim() || `(no subject) ${r.id}`, value: r.id });
 	}

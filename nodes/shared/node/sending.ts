@@ -19,7 +19,7 @@ import {
 	type GmailClient,
 } from '../transport';
 import { attempt } from './attempt';
-import { Claims } from './claim';
+import { CLAIM_GROUP_MAX, CLAIM_SPAN_MS, Claims, type ClaimResult } from './claim';
 import { ParameterError, type Rejection } from './inputs';
 import { dailyCap } from '../core/capacity';
 import { mailboxCapacity } from './capacity';
@@ -118,6 +118,8 @@ export class SendingRun {
 	private sentCount = 0;
 	private lastProgressAt = 0;
 	private recent?: Promise<ReadMessage[]>;
+	/** The sends the node expects to make next, in order: what one claim draft covers. */
+	private upcoming: Array<{ key: string; itemIndex: number }> = [];
 	/** Sends the daily cap still allows in this run, and when each one beyond it may go (the Quota Guard rule). */
 	private capacity?: { left: number; retryAts: Date[]; nextFreeAt: Date; deferred: number };
 
@@ -280,7 +282,7 @@ export class SendingRun {
 		const paceMs = this.settings.pacing === 'delay' && this.attempts > 0 ? this.settings.delayMs + Math.floor(Math.random() * (this.settings.jitterMs + 1)) : 0;
 		if (await this.holdUntilSendAt(m, paceMs)) return undefined;
 		this.attempts++;
-		const claimed = await attempt(() => this.claims.claim(m.key, m.raw, m.threadId));
+		const claimed = await attempt(() => this.claimFor(m));
 		if (!claimed.ok) {
 			// A draft that may or may not have been saved is no send: the lead simply waits.
 			if (claimed.error instanceof UnknownOutcomeError) {
@@ -299,7 +301,7 @@ export class SendingRun {
 			this.defer(m.itemIndex, 'in_progress', error, m.identity, new Date(this.client.now() + IN_PROGRESS_RETRY_MS));
 			return undefined;
 		}
-		const sent = await attempt(() => this.claims.send(c, m.key, m.raw, m.threadId, this.settings.budgetMs));
+		const sent = await attempt(() => this.claims.send(m.key, m.raw, m.threadId, this.settings.budgetMs));
 		if (!sent.ok) return this.failLead(sent.error, m.itemIndex, m.identity);
 		if (sent.value.kind === 'unknown') return this.failLead(sent.value.error, m.itemIndex, m.identity);
 		const out = sent.value;
@@ -311,15 +313,52 @@ export class SendingRun {
 		return undefined;
 	}
 
+	/** Tells the run which sends come next (in order), so one claim draft covers those due soon, not each its own. */
+	expect(sends: Array<{ key: string; itemIndex: number }>): void {
+		this.upcoming = sends;
+	}
+
+	/** The claim on m's key: the current claim's decision, or a new claim for m and the sends due right after it. */
+	private async claimFor(m: Outgoing): Promise<ClaimResult> {
+		const known = await this.claims.result(m.key);
+		if (known) return known;
+		await this.claims.claim(this.groupFrom(m));
+		const c = await this.claims.result(m.key);
+		if (!c) throw new Error(`The claim for ${m.key} decided nothing`);
+		return c;
+	}
+
+	/** m's key and the expected keys after it that are due within the claim's span, the daily cap and the group size. */
+	private groupFrom(m: Outgoing): string[] {
+		const at = this.upcoming.findIndex((u) => u.key === m.key);
+		const keys = [m.key];
+		if (at < 0) return keys;
+		const most = Math.min(CLAIM_GROUP_MAX, this.capacity?.left ?? Infinity);
+		const step = this.settings.pacing === 'delay' ? this.settings.delayMs + this.settings.jitterMs : 0;
+		const now = this.client.now();
+		for (const u of this.upcoming.slice(at + 1)) {
+			if (keys.length >= most || keys.length * step > CLAIM_SPAN_MS) break;
+			const due = this.sendAtOf(u.itemIndex);
+			if (Number.isFinite(due) && due - now > CLAIM_SPAN_MS) break;
+			if (!keys.includes(u.key)) keys.push(u.key);
+		}
+		return keys;
+	}
+
+	/** Quota Guard's sendAt for a Send Now item (NaN otherwise: a sheet's own sendAt column is not this send's). */
+	private sendAtOf(i: number): number {
+		const json = this.items[i].json ?? {};
+		if (this.settings.maxWaitMs === undefined || earlierField(json, 'quotaStatus') !== 'send_now') return NaN;
+		return Date.parse(String(earlierField(json, 'sendAt') ?? ''));
+	}
+
 	/**
 	 * Waits the pacing delay, or until the item's sendAt (Quota Guard's spread) when that is later — by the mailbox's
 	 * clock, read to the second and so never early. True when the item was deferred instead (due beyond Max Wait).
 	 */
 	private async holdUntilSendAt(m: Outgoing, paceMs: number): Promise<boolean> {
 		const max = this.settings.maxWaitMs;
-		const json = this.items[m.itemIndex].json ?? {};
-		// Only Quota Guard's Send Now items: a sheet's own sendAt column (e.g. a later step's draft time) is not this send's.
-		const at = max === undefined || earlierField(json, 'quotaStatus') !== 'send_now' ? NaN : Date.parse(String(earlierField(json, 'sendAt') ?? ''));
+		const at = this.sendAtOf(m.itemIndex);
 		let wait = 0;
 		if (Number.isFinite(at) && max !== undefined) {
 			if (this.client.clockOffsetMs === undefined) await this.client.getProfileAndClock();
@@ -410,6 +449,7 @@ export class SendingRun {
 	 * reason. The node throws only when a credential stop came before anything at all happened.
 	 */
 	async complete(stop?: Stop): Promise<INodeExecutionData[][]> {
+		await this.claims.release();
 		await this.messageIds.flush();
 		await this.labels.flush();
 		if (this.settings.mode === 'preview') this.estimate();
