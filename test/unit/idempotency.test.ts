@@ -47,4 +47,9 @@ test('a claim draft for 50 keys: an independent parser reads back exactly the ke
 	assert.deepEqual(claimedKeys(header), keys);
 	assert.ok(!raw.includes('acme.com'), 'no lead address in the claim');
 	assert.deepEqual(claimedKeys('go-aaaa\r\n go-bbbb  junk<> go-cccc'), ['go-aaaa', 'go-bbbb', 'go-cccc']);
+	// From is the mailbox when it is a bare address; anything else is left out (never a header of its own).
+	const withFrom = await PostalMime.parse(Buffer.from(claimNote(keys.slice(0, 1), new Date(), 'owner@acme.example'), 'base64url').toString());
+	assert.equal(withFrom.from?.address, 'owner@acme.example');
+	const injected = Buffer.from(claimNote(keys.slice(0, 1), new Date(), 'x@y.example\r\nBcc: lead@acme.com'), 'base64url').toString();
+	assert.ok(!/^(From|Bcc):/im.test(injected), 'no From, no injected header');
 });

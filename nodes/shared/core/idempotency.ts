@@ -37,7 +37,7 @@ export const CLAIM_HEADER = 'X-Outreach-Claim';
  * A claim draft for a group of keys, as base64url RFC 5322: no recipient, so neither a person nor a mistake can
  * send it; the keys are opaque, so it says nothing about the leads.
  */
-export function claimNote(keys: string[], date: Date): string {
+export function claimNote(keys: string[], date: Date, from?: string): string {
 	// Folded within 78 characters a line (RFC 5322): the first line after the name, the others after a space.
 	const folded: string[] = [];
 	let line = '';
@@ -51,6 +51,8 @@ export function claimNote(keys: string[], date: Date): string {
 	}
 	if (line) folded.push(line);
 	const lines = [
+		// The mailbox itself, as Gmail would fill it in (only a bare address: nothing else can reach the header).
+		...(from && /^[^\s<>@,;:"]+@[^\s<>@,;:"]+$/.test(from) ? [`From: ${from}`] : []),
 		`Date: ${date.toUTCString().replace('GMT', '+0000')}`,
 		'Subject: Outreach claim (internal, never sent)',
 		`${CLAIM_HEADER}: ${folded.join('\r\n ')}`,

@@ -78,8 +78,9 @@ export class Claims {
 			if (sent) results.set(k, { kind: 'sent', message: sent });
 		}
 		const open = [...new Set(keys.filter((k) => !results.has(k)))];
+		await this.ledger.open();
 		const startedAt = this.client.now();
-		const draft = open.length ? await this.client.createDraft(claimNote(open, new Date(startedAt))) : {};
+		const draft = open.length ? await this.client.createDraft(claimNote(open, new Date(startedAt), this.ledger.mailbox)) : {};
 		const next: Group = { draftId: draft.id ?? '', messageId: draft.message?.id ?? '', startedAt, results, lost: new Map(), keep: false };
 		if (next.messageId) this.ledger.noteOwn(next.messageId);
 		await this.release();

@@ -49,6 +49,8 @@ export class KeyLedger {
 	/** History order of our own writes (claim drafts), which we never need to read back. */
 	private readonly ownOrder = new Map<string, number>();
 	private opened = false;
+	/** The mailbox's own address, as its profile gives it. */
+	mailbox = '';
 
 	constructor(private readonly client: GmailClient) {}
 
@@ -57,6 +59,7 @@ export class KeyLedger {
 		if (this.opened) return;
 		const { profile, serverTime } = await this.client.getProfileAndClock();
 		this.cursor = String(profile.historyId ?? '');
+		this.mailbox = profile.emailAddress ?? '';
 		for (const label of ['SENT', 'DRAFT']) await this.readRecent(label, serverTime);
 		this.opened = true;
 	}
