@@ -149,16 +149,15 @@ async function replyAll(run: SendingRun): Promise<INodeExecutionData[][]> {
 			for (const f of found) run.defer(f.itemIndex, 'lookup_failed', stop.error, { campaign: f.p.campaign, step: f.p.step, threadId: f.threadId });
 			continue;
 		}
+		const keyOf = (f: Found) => (f.lead ? outreachKey(f.p.campaign, f.p.step, f.lead.address) : '');
+		const inThread = (f: Found) => !!keyOf(f) && !!messageWithKey(f.messages, keyOf(f));
 		// The first emails' footers the steps inherit, read for the batch in one request (not for a step the thread already has).
-		const composing = found.filter((f) => inheritsFooter(f.p) && !(f.lead && messageWithKey(f.messages, outreachKey(f.p.campaign, f.p.step, f.lead.address))));
+		const composing = found.filter((f) => inheritsFooter(f.p) && !inThread(f));
 		const firsts = composing.map((f) => firstOursId(f.messages, us.value.ours) ?? '');
 		const footers = await readFooters(run.client, firsts.filter((id, k) => !composing[k].messages.find((m) => m.id === id)?.footer));
 		// What this batch will send, as far as the threads tell: one claim draft covers the sends due soon.
-		const due = found.flatMap((f) => {
-			const key = f.lead ? outreachKey(f.p.campaign, f.p.step, f.lead.address) : '';
-			const stopped = f.lead && engagement.value.get(normalizeAddress(f.lead.address))?.stop;
-			return key && !stopped && !messageWithKey(f.messages, key) ? [{ key, itemIndex: f.itemIndex }] : [];
-		});
+		const stopped = (f: Found) => !!f.lead && !!engagement.value.get(normalizeAddress(f.lead.address))?.stop;
+		const due = found.filter((f) => keyOf(f) && !inThread(f) && !stopped(f)).map((f) => ({ key: keyOf(f), itemIndex: f.itemIndex }));
 		run.expect(due);
 		for (const f of found) {
 			const stop = await replyOne(run, us.value, f, f.lead ? engagement.value.get(normalizeAddress(f.lead.address)) : undefined, footers);
