@@ -132,6 +132,13 @@ export function parseQuery(q: string): Query {
 export interface SearchContext {
 	mailbox: Mailbox;
 	now: number;
+	/** IANA zone a YYYY/MM/DD date in after:/before: is midnight of. */
+	dateZone: string;
+}
+
+/** The zone of search dates: Gmail's guide says midnight PST, whatever the account's zone. */
+export function searchDateZone(setting: 'pacific' | 'mailbox', mb: Mailbox): string {
+	return setting === 'mailbox' ? mb.timezone : 'America/Los_Angeles';
 }
 
 function escapeRe(s: string): string {
@@ -178,7 +185,7 @@ function hasLabelNamed(m: StoredMessage, mb: Mailbox, name: string): boolean {
 	return mb.labels.some((l) => labelKey(l.name) === key && m.labelIds.includes(l.id));
 }
 
-/** Epoch ms of an after:/before: value (YYYY/MM/DD in the mailbox's time zone, or epoch seconds). */
+/** Epoch ms of an after:/before: value (YYYY/MM/DD, midnight in `timezone`, or epoch seconds). */
 export function parseDateValue(value: string, timezone: string): number | undefined {
 	if (/^\d{9,}$/.test(value)) return Number(value) * 1000;
 	const m = /^(\d{4})[/-](\d{1,2})[/-](\d{1,2})$/.exec(value);
@@ -253,7 +260,7 @@ function matchTerm(t: Extract<Query, { kind: 'term' }>, m: StoredMessage, ctx: S
 		case 'newer':
 		case 'before':
 		case 'older': {
-			const t0 = parseDateValue(v, ctx.mailbox.timezone);
+			const t0 = parseDateValue(v, ctx.dateZone);
 			if (t0 === undefined) return false;
 			return t.op === 'after' || t.op === 'newer' ? m.internalDate >= t0 : m.internalDate < t0;
 		}

@@ -34,6 +34,8 @@ export interface SandboxSettings {
 	fromPolicy: 'rewrite' | 'reject';
 	/** Sends let through by `capLagSends` are not delivered; Gmail's mailer-daemon notice lands in the sender's inbox instead. */
 	senderLimitNotice: boolean;
+	/** Zone of a YYYY/MM/DD in after:/before: — Pacific time (Gmail's guide) or the mailbox's own zone. */
+	searchDateZone: 'pacific' | 'mailbox';
 }
 
 /** Defaults matching Gmail as documented in GMAIL.md. */
@@ -55,6 +57,7 @@ export const DEFAULT_SETTINGS: SandboxSettings = {
 	labelListingLag: false,
 	fromPolicy: 'rewrite',
 	senderLimitNotice: true,
+	searchDateZone: 'pacific',
 };
 
 /** Merges a partial settings object over a base, rejecting unknown keys and wrong types. */
@@ -71,6 +74,7 @@ export function mergeSettings(base: SandboxSettings, patch: Record<string, unkno
 		if (typeof value !== typeof current) throw new Error(`setting ${key} must be a ${typeof current}`);
 		if (key === 'rateLimitStatus' && value !== 403 && value !== 429) throw new Error('rateLimitStatus must be 403 or 429');
 		if (key === 'fromPolicy' && value !== 'rewrite' && value !== 'reject') throw new Error("fromPolicy must be 'rewrite' or 'reject'");
+		if (key === 'searchDateZone' && value !== 'pacific' && value !== 'mailbox') throw new Error("searchDateZone must be 'pacific' or 'mailbox'");
 		if (key === 'searchLagMs' && !((value as number) >= 0)) throw new Error('searchLagMs must be 0 or more');
 		(out as unknown as Record<string, unknown>)[key] = value;
 	}

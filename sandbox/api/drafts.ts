@@ -4,7 +4,7 @@ import { encodeRaw } from '../mime';
 import { commitSend, prepare } from '../outgoing';
 import type { ApiResponse } from '../router';
 import { checkDailyCap } from '../quota';
-import { evaluate, parseQuery } from '../search';
+import { evaluate, parseQuery, searchDateZone } from '../search';
 import type { Draft, Mailbox, StoredMessage } from '../store';
 import { jsonBody, paginate, type ApiContext } from './context';
 import { formatOf, messageResource } from './format';
@@ -65,6 +65,7 @@ export function listDrafts(ctx: ApiContext): ApiResponse {
 	const q = ctx.req.query.get('q') ?? '';
 	const query = q.trim() ? parseQuery(q) : undefined;
 	const now = ctx.parts.store.clock.now();
+	const dateZone = searchDateZone(ctx.parts.store.settings.searchDateZone, mb);
 	const view = listingView(ctx, query !== undefined);
 	const all = [...mb.drafts.values()]
 		.map((d) => {
@@ -72,7 +73,7 @@ export function listDrafts(ctx: ApiContext): ApiResponse {
 			return { d, m: m && view(m) };
 		})
 		.filter((x): x is { d: Draft; m: StoredMessage } => x.m !== undefined)
-		.filter((x) => !query || evaluate(query, x.m, { mailbox: mb, now }))
+		.filter((x) => !query || evaluate(query, x.m, { mailbox: mb, now, dateZone }))
 		.sort((a, b) => b.m.internalDate - a.m.internalDate);
 	const { page, nextPageToken } = paginate(all, ctx.req);
 	const body: Record<string, unknown> = {};

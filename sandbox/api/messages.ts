@@ -2,7 +2,7 @@ import { badRequest, notFound } from '../errors';
 import { attachmentData } from '../mime';
 import { commitSend, prepare } from '../outgoing';
 import type { ApiResponse } from '../router';
-import { evaluate, indexedView, parseQuery, wantsSpamTrash } from '../search';
+import { evaluate, indexedView, parseQuery, searchDateZone, wantsSpamTrash } from '../search';
 import { refOf, type Mailbox, type StoredMessage } from '../store';
 import { jsonBody, paginate, type ApiContext } from './context';
 import { formatOf, messageResource } from './format';
@@ -30,13 +30,14 @@ export function searchMessages(ctx: ApiContext): StoredMessage[] {
 	const query = q.trim() ? parseQuery(q) : undefined;
 	const includeSpamTrash = ctx.req.query.get('includeSpamTrash') === 'true' || (query !== undefined && wantsSpamTrash(query));
 	const now = ctx.parts.store.clock.now();
+	const dateZone = searchDateZone(ctx.parts.store.settings.searchDateZone, mb);
 	const view = listingView(ctx, query !== undefined);
 	return [...mb.messages.values()]
 		.map(view)
 		.filter((m): m is StoredMessage => m !== undefined)
 		.filter((m) => labelIds.every((l) => m.labelIds.includes(l)))
 		.filter((m) => includeSpamTrash || labelIds.some((l) => l === 'SPAM' || l === 'TRASH') || !m.labelIds.some((l) => l === 'SPAM' || l === 'TRASH'))
-		.filter((m) => !query || evaluate(query, m, { mailbox: mb, now }))
+		.filter((m) => !query || evaluate(query, m, { mailbox: mb, now, dateZone }))
 		.sort((a, b) => b.internalDate - a.internalDate || (a.id < b.id ? 1 : -1));
 }
 

@@ -87,6 +87,28 @@ describe('messages.send checks', () => {
 	});
 });
 
+describe('search dates', () => {
+	// Gmail's guide: a YYYY/MM/DD in q is midnight PST, whatever the account's zone; epoch seconds are exact.
+	test('after:YYYY/MM/DD is midnight Pacific by default, the mailbox zone when the setting says so', async () => {
+		const berlin = await sb.createMailbox({ email: 'berlin@example.com', timezone: 'Europe/Berlin' });
+		const was = (await sb.clock()).now;
+		await sb.clock({ now: '2026-11-21T05:00:00Z' }); // 21 Nov 06:00 in Berlin, 20 Nov 21:00 in California
+		const m = await sb.deliver({ to: 'berlin@example.com', from: 'lead@acme.com', subject: 'early', text: 'hi' });
+		const ids = async (q: string) => ((await sb.gmail(berlin.accessToken, 'GET', `${U}/messages?q=${encodeURIComponent(q)}`)).body.messages ?? []).map((x: { id: string }) => x.id);
+		try {
+			assert.deepEqual(await ids('after:2026/11/21'), [], 'midnight PST is 08:00 UTC, after the message');
+			assert.deepEqual(await ids('before:2026/11/21'), [m.id]);
+			assert.deepEqual(await ids(`after:${Date.parse('2026-11-21T04:59:59Z') / 1000 + 1}`), [m.id], 'epoch seconds are exact');
+			await sb.settings({ searchDateZone: 'mailbox' });
+			assert.deepEqual(await ids('after:2026/11/21'), [m.id], 'midnight in Berlin is 23:00 UTC the day before');
+			assert.deepEqual(await ids('before:2026/11/21'), []);
+		} finally {
+			await sb.settings({ searchDateZone: 'pacific' });
+			await sb.clock({ now: was });
+		}
+	});
+});
+
 describe('threading', () => {
 	let first: { id: string; threadId: string };
 	let firstMsgId: string;
