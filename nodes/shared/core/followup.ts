@@ -153,6 +153,7 @@ export function decideFollowup(input: FollowupInput): FollowupDecision {
 	const ours = thread.filter((m) => isOurs(m, input.ourAddresses));
 	const base = { recipients: { to: [], cc: [] }, ourMessages: ours.length };
 	const parent = thread[thread.length - 1];
+	if (!parent && input.messages.length) throw new FollowupError('threadId', 'The thread has no message to reply to: all of its messages are in Trash or Spam, or are drafts (restore the first email to follow up)');
 	if (!parent) throw new FollowupError('threadId', 'The thread has no message to reply to');
 
 	const skip = (reason: FollowupSkipReason, detail: string, evidence?: ThreadMessage, event?: EngagementEvent): FollowupDecision => ({
