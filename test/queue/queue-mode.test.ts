@@ -409,7 +409,8 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', { timeout: 9
 			const sent = [...o.sent.values()].reduce((a, b) => a + b, 0);
 			assert.equal(sent, by.size);
 			const deferred = Object.entries(Object.fromEntries(o.others)).map(([k, n]) => `${n} ${k.split(':')[1]}`);
-			return `${((end - t0) / 1000).toFixed(1)} s, ${stats.errors['429'] ?? 0} × 429, ${by.size} sent, ${o.total - sent} deferred${deferred.length ? ` (${deferred.join(', ')})` : ''}, ${stats.quotaUnits} units`;
+			const text = `${((end - t0) / 1000).toFixed(1)} s, ${stats.errors['429'] ?? 0} × 429, ${by.size} sent, ${o.total - sent} deferred${deferred.length ? ` (${deferred.join(', ')})` : ''}, ${stats.quotaUnits} units`;
+			return { text, deferred: o.total - sent, refused: stats.errors['429'] ?? 0 };
 		};
 
 		const lone = await setUp('lone@queue-pacing.test', QUOTA);
@@ -421,7 +422,11 @@ describe('queue mode: one main, two workers, PostgreSQL and Redis', { timeout: 9
 		const c = await run(half, EXECUTIONS, true);
 		console.log(
 			`# queue pacing: per-minute quota ${QUOTA} units, ${leads.length} first emails from one mailbox — ` +
-				`1 execution on 1 worker: ${a}; ${EXECUTIONS} executions on 2 workers: ${b}; ${EXECUTIONS} on 2 workers at Quota Units per Minute ${QUOTA / 2}: ${c}`,
+				`1 execution on 1 worker: ${a.text}; ${EXECUTIONS} executions on 2 workers: ${b.text}; ${EXECUTIONS} on 2 workers at Quota Units per Minute ${QUOTA / 2}: ${c.text}`,
 		);
+		// Two pacers that each believe they have the whole budget learn their share from Gmail's refusals: no lead
+		// waits for the next run (before they did, 3–9 of the 24 were deferred `quota` and 100–208 calls refused).
+		assert.equal(b.deferred, 0, `two workers at the full budget deferred leads: ${b.text}`);
+		assert.equal(a.deferred + c.deferred, 0, `${a.text}; ${c.text}`);
 	});
 });

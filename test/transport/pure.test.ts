@@ -159,6 +159,43 @@ describe('Pacer', () => {
 		assert.ok(starts[2] >= 300, `third call started at ${starts[2]}`);
 		assert.ok(starts[4] >= 600, `fifth call started at ${starts[4]}`);
 	});
+
+	test('a per-minute refusal cuts the budget to 70 % of the window\'s spend, once per burst, never under 1/8', async () => {
+		const pacer = new Pacer({ unitsPerWindow: 1000, windowMs: 60_000, concurrency: 4 });
+		const t = Date.now();
+		for (let i = 0; i < 8; i++) (await pacer.acquire(100))();
+		pacer.refused(t - 5, t, () => 0);
+		assert.equal(pacer.budget(t), 560, '70 % of the 800 units spent');
+		pacer.refused(t - 3, t + 1, () => 0);
+		assert.equal(pacer.budget(t), 560, 'a call in flight at the cut is the same news');
+		for (let i = 1; i <= 5; i++) pacer.refused(t + 10 * i, t + 10 * i + 1, () => 0);
+		assert.equal(pacer.budget(t), 125, 'at most down to an eighth');
+	});
+
+	test('a cut budget grows back a tenth per window without a refusal, counted after the jitter wait', () => {
+		const pacer = new Pacer({ unitsPerWindow: 1000, windowMs: 1000, concurrency: 4 });
+		const t = Date.now();
+		pacer.refused(t, t, () => 0.5);
+		assert.equal(pacer.budget(t), 125, 'nothing spent: the floor');
+		// Held 0.5 x 20 % of a window (100 ms), then a window of sending earns a tenth.
+		assert.equal(pacer.budget(t + 1050), 125);
+		assert.equal(pacer.budget(t + 1100), 225);
+		assert.equal(pacer.budget(t + 9100), 1000, 'a pacer alone gets it all back');
+	});
+
+	test('after a refusal the pacer waits out the jitter, and retries go before first tries', async () => {
+		const pacer = new Pacer({ unitsPerWindow: 1000, windowMs: 1000, concurrency: 1 });
+		const order: string[] = [];
+		const first = await pacer.acquire(10);
+		const t = Date.now();
+		pacer.refused(t, t, () => 1);
+		const waits = ['new 1', 'new 2'].map((n) => pacer.acquire(10).then((r) => (order.push(n), r())));
+		const retry = pacer.acquire(10, true).then((r) => (order.push('retry'), r()));
+		first();
+		await Promise.all([...waits, retry]);
+		assert.deepEqual(order, ['retry', 'new 1', 'new 2']);
+		assert.ok(Date.now() - t >= 195, `the hold of 20 % of a window was not kept: ${Date.now() - t} ms`);
+	});
 });
 
 describe('batch wire format', () => {

@@ -189,7 +189,7 @@ const SHARED_OPTIONS: INodeProperties[] = [
 		type: 'number',
 		default: 60,
 		typeOptions: { minValue: 0 },
-		description: 'How long one Gmail call may keep retrying transient errors before the lead is deferred',
+		description: 'How long one Gmail call may keep retrying transient errors, from its first failure, before the lead is deferred. A refusal for the per-minute quota always gets at least three minutes: that quota frees within one.',
 	},
 	{
 		displayName: 'Check Mailbox for Opt-Outs',

@@ -162,23 +162,36 @@ export class GmailClient {
 	}
 
 	/** Runs one HTTP attempt through n8n (token attach + refresh on 401), paced. */
-	private async attempt(method: string, units: number, options: IHttpRequestOptions): Promise<unknown> {
-		const release = await this.pacer.acquire(units);
-		this.charge(method, units);
-		try {
+	private async attempt(method: string, units: number, options: IHttpRequestOptions, retry: boolean): Promise<unknown> {
+		return await this.paced(units, async () => {
+			this.charge(method, units);
 			return await this.request(options);
+		}, method, retry);
+	}
+
+	/** Runs `run` once the pacer has room for `units` (a retry first in line), telling the pacer of a per-minute refusal. */
+	private async paced<T>(units: number, run: () => Promise<T>, method: string, retry: boolean): Promise<T> {
+		const release = await this.pacer.acquire(units, retry);
+		const granted = Date.now();
+		try {
+			return await run();
+		} catch (error) {
+			const failure = toGmailError(method, error);
+			if (failure instanceof RateLimitError) this.pacer.refused(granted);
+			throw failure;
 		} finally {
 			release();
 		}
 	}
 
 	/** Retries what can succeed later, with backoff and a total time budget. */
-	private async withRetries<T>(method: string, run: () => Promise<T>): Promise<T> {
-		const deadline = Date.now() + this.opts.budgetMs;
+	private async withRetries<T>(method: string, run: (attempt: number) => Promise<T>): Promise<T> {
+		// The budget runs from the first failure: time spent queued in the pacer is not retrying.
+		let started: number | undefined;
 		for (let attempt = 0; ; attempt++) {
 			let failure: GmailError;
 			try {
-				return await run();
+				return await run(attempt);
 			} catch (error) {
 				failure = toGmailError(method, error);
 			}
@@ -188,13 +201,23 @@ export class GmailClient {
 			// Neither comes back within a run: the cap lasts hours, the project quota until midnight Pacific.
 			if (failure instanceof DailyCapError || failure instanceof ProjectQuotaError) throw failure;
 			if (!failure.retryable || attempt >= this.opts.maxRetries) throw failure;
+			started ??= Date.now();
 			// Asking again before the time Gmail named only earns another refusal (and spends quota).
 			const hint = failure instanceof RateLimitError || failure instanceof ConcurrencyError ? failure.retryAt : undefined;
 			const wait = Math.max(backoffDelay(attempt), hint ? hint.getTime() - Date.now() : 0);
-			if (Date.now() + wait > deadline) throw failure;
+			if (Date.now() + wait > this.deadline(started, failure)) throw failure;
 			this.retries++;
 			await sleep(wait);
 		}
+	}
+
+	/**
+	 * When retries of a call that first failed at `started` give up. The per-minute quota frees within a window, but a
+	 * refused call waits for Gmail's retry time and then queues behind a cut budget: that refusal alone gets 3 windows.
+	 */
+	private deadline(started: number, failure: GmailError | undefined): number {
+		const budget = started + this.opts.budgetMs;
+		return failure instanceof RateLimitError ? Math.max(budget, started + 3 * this.pacer.options.windowMs) : budget;
 	}
 
 	/** One Gmail REST call: JSON in, typed JSON out. */
@@ -208,7 +231,7 @@ export class GmailClient {
 			timeout: this.opts.timeoutMs,
 			arrayFormat: 'repeat',
 		};
-		return await this.withRetries(method, async () => (await this.attempt(method, unitsFor(method), { ...options })) as T);
+		return await this.withRetries(method, async (n) => (await this.attempt(method, unitsFor(method), { ...options }, n > 0)) as T);
 	}
 
 	/** The mailbox's address, message/thread totals and current historyId. */
@@ -226,7 +249,7 @@ export class GmailClient {
 			timeout: this.opts.timeoutMs,
 			returnFullResponse: true,
 		};
-		const r = await this.withRetries(method, async () => (await this.attempt(method, unitsFor(method), { ...options })) as { body: unknown; headers?: Record<string, string> });
+		const r = await this.withRetries(method, async (n) => (await this.attempt(method, unitsFor(method), { ...options }, n > 0)) as { body: unknown; headers?: Record<string, string> });
 		const date = Date.parse(String(r.headers?.date ?? r.headers?.Date ?? ''));
 		if (Number.isFinite(date)) this.clockOffsetMs = date - Date.now();
 		return { profile: r.body as gmail_v1.Schema$Profile, ...(Number.isFinite(date) ? { serverTime: date } : {}) };
@@ -294,7 +317,7 @@ export class GmailClient {
 	async batch(method: string, parts: Array<{ verb: string; path: string; body?: unknown }>): Promise<Array<{ status: number; body?: unknown; error?: GmailError }>> {
 		const results: Array<{ status: number; body?: unknown; error?: GmailError }> = new Array(parts.length);
 		let pending = parts.map((_p, i) => i);
-		const deadline = Date.now() + this.opts.budgetMs;
+		let started: number | undefined;
 		for (let round = 0; pending.length; round++) {
 			const retry: number[] = [];
 			for (let start = 0; start < pending.length; start += this.opts.batchSize) {
@@ -306,12 +329,13 @@ export class GmailClient {
 					body: parts[i].body,
 				}));
 				const { boundary, body } = buildBatchBody(batchParts);
-				const response = await this.withRetries('batch', async () => {
+				let granted = 0;
+				const response = await this.withRetries('batch', async (n) => {
 					const units = chunk.length * unitsFor(method);
-					const release = await this.pacer.acquire(units);
-					this.unitsSpent += units;
-					this.calls[method] = (this.calls[method] ?? 0) + chunk.length;
-					try {
+					return await this.paced(units, async () => {
+						granted = Date.now();
+						this.unitsSpent += units;
+						this.calls[method] = (this.calls[method] ?? 0) + chunk.length;
 						return (await this.request({
 							method: 'POST',
 							url: `${this.baseUrl}/batch/gmail/v1`,
@@ -322,9 +346,7 @@ export class GmailClient {
 							returnFullResponse: true,
 							timeout: this.opts.timeoutMs,
 						})) as { body: unknown; headers: Record<string, string> };
-					} finally {
-						release();
-					}
+					}, 'batch', n > 0 || round > 0);
 				});
 				const parsed = parseBatchResponse(String(response.body), response.headers['content-type'] ?? response.headers['Content-Type']);
 				for (const i of chunk) {
@@ -338,13 +360,15 @@ export class GmailClient {
 						continue;
 					}
 					const error = classifyError(method, part.status, part.body, part.headers);
+					if (error instanceof RateLimitError) this.pacer.refused(granted);
 					results[i] = { status: part.status, body: part.body, error };
 					if (error.retryable) retry.push(i);
 				}
 			}
 			if (!retry.length || round >= this.opts.maxRetries) break;
 			const wait = backoffDelay(round);
-			if (Date.now() + wait > deadline) break;
+			started ??= Date.now();
+			if (Date.now() + wait > this.deadline(started, retry.map((i) => results[i].error).find((e) => e instanceof RateLimitError))) break;
 			this.retries++;
 			await sleep(wait);
 			pending = retry;

@@ -87,11 +87,35 @@ interface Entry {
 interface Waiter {
 	units: number;
 	resolve: (release: () => void) => void;
+	retry: boolean;
 }
 
-/** Keeps one mailbox's spend under the per-window budget and its in-flight calls under the concurrency cap (FIFO). */
+/** A refused pacer keeps this share of what it spent in the window, never under MIN_SHARE of its budget, and regains REGAIN_PER_WINDOW of it per window without a refusal. */
+const CUT = 0.7;
+const MIN_SHARE = 1 / 8;
+const REGAIN_PER_WINDOW = 0.1;
+/** After a refusal, wait up to this share of a window more, so processes refused together do not return together. */
+const JITTER_SHARE = 0.2;
+
+/**
+ * Keeps one mailbox's spend under the per-window budget and its in-flight calls under the concurrency cap (FIFO).
+ * A per-minute refusal means another process (a queue worker, the person's own tools) spends the same budget: the
+ * pacer then cuts its budget to 70 % of what it spent in the window and waits for Gmail's retry time plus jitter,
+ * regaining a tenth of the budget per window without a refusal, so pacers that cannot see each other settle near
+ * a fair share of the one budget instead of each retrying into it, and a pacer alone gets it all back.
+ */
 export class Pacer {
 	private entries: Entry[] = [];
+
+	private share = 1;
+
+	/** When the share last changed (a cut, or a window's regain). */
+	private shareAt = 0;
+
+	/** Calls granted before this were in flight when the share was cut: their refusals are the same news. */
+	private cutAt = 0;
+
+	private holdUntil = 0;
 
 	private queue: Waiter[] = [];
 
@@ -101,12 +125,39 @@ export class Pacer {
 
 	constructor(public options: PacerOptions) {}
 
-	/** Waits for room for a call of `units`; the returned release must be called when the call ends. */
-	acquire(units: number): Promise<() => void> {
+	/** Waits for room for a call of `units` (a retry goes before first tries); the returned release must be called when the call ends. */
+	acquire(units: number, retry = false): Promise<() => void> {
 		return new Promise((resolve) => {
-			this.queue.push({ units: Math.min(units, this.options.unitsPerWindow), resolve });
+			const waiter = { units: Math.min(units, this.options.unitsPerWindow), resolve, retry };
+			// A retry has waited longest and has a retry budget running: it goes after earlier retries, before first tries.
+			const at = retry ? this.queue.findIndex((w) => !w.retry) : -1;
+			if (at >= 0) this.queue.splice(at, 0, waiter);
+			else this.queue.push(waiter);
 			this.pump();
 		});
+	}
+
+	/** Gmail refused a call granted at `grantedAt` for the per-minute quota (the refused call itself waits for Gmail's retry time). */
+	refused(grantedAt: number, now = Date.now(), random = Math.random): void {
+		// Already in flight at the last cut: the same news.
+		if (grantedAt <= this.cutAt) return;
+		const used = this.spentInWindow(now) / this.options.unitsPerWindow;
+		this.share = Math.max(MIN_SHARE, Math.min(this.share, used) * CUT);
+		this.cutAt = now;
+		this.holdUntil = now + Math.round(random() * JITTER_SHARE * this.options.windowMs);
+		// Regained by windows spent sending, not by the wait.
+		this.shareAt = this.holdUntil;
+		this.pump();
+	}
+
+	/** The units this pacer may spend per window now. */
+	budget(now = Date.now()): number {
+		const quiet = Math.floor((now - this.shareAt) / this.options.windowMs);
+		if (this.share < 1 && quiet > 0) {
+			this.share = Math.min(1, this.share + quiet * REGAIN_PER_WINDOW);
+			this.shareAt += quiet * this.options.windowMs;
+		}
+		return Math.round(this.options.unitsPerWindow * this.share);
 	}
 
 	/** Units charged in the current window. */
@@ -126,11 +177,17 @@ export class Pacer {
 			this.timer = undefined;
 		}
 		const now = Date.now();
+		if (now < this.holdUntil) {
+			if (this.queue.length) this.timer = setTimeout(() => this.pump(), this.holdUntil - now);
+			return;
+		}
 		this.prune(now);
+		const budget = this.budget(now);
 		while (this.queue.length && this.inFlight < this.options.concurrency) {
 			const head = this.queue[0];
 			const spent = this.entries.reduce((sum, e) => sum + e.units, 0);
-			if (spent + head.units > this.options.unitsPerWindow) break;
+			// A call bigger than a cut budget goes alone into an empty window rather than never.
+			if (spent + head.units > budget && spent > 0) break;
 			this.queue.shift();
 			const entry: Entry = { at: now, units: head.units };
 			this.entries.push(entry);
