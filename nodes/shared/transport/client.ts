@@ -169,12 +169,12 @@ export class GmailClient {
 		}, method, retry);
 	}
 
-	/** Runs `run` once the pacer has room for `units` (a retry first in line), telling the pacer of a per-minute refusal. */
-	private async paced<T>(units: number, run: () => Promise<T>, method: string, retry: boolean): Promise<T> {
+	/** Runs `run` (given its grant time) once the pacer has room for `units`, a retry first in line; tells the pacer of a per-minute refusal. */
+	private async paced<T>(units: number, run: (granted: number) => Promise<T>, method: string, retry: boolean): Promise<T> {
 		const release = await this.pacer.acquire(units, retry);
 		const granted = Date.now();
 		try {
-			return await run();
+			return await run(granted);
 		} catch (error) {
 			const failure = toGmailError(method, error);
 			if (failure instanceof RateLimitError) this.pacer.refused(granted);
@@ -332,8 +332,8 @@ export class GmailClient {
 				let granted = 0;
 				const response = await this.withRetries('batch', async (n) => {
 					const units = chunk.length * unitsFor(method);
-					return await this.paced(units, async () => {
-						granted = Date.now();
+					return await this.paced(units, async (at) => {
+						granted = at;
 						this.unitsSpent += units;
 						this.calls[method] = (this.calls[method] ?? 0) + chunk.length;
 						return (await this.request({

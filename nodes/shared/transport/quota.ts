@@ -100,8 +100,8 @@ const JITTER_SHARE = 0.2;
 /**
  * Keeps one mailbox's spend under the per-window budget and its in-flight calls under the concurrency cap (FIFO).
  * A per-minute refusal means another process (a queue worker, the person's own tools) spends the same budget: the
- * pacer then cuts its budget to 70 % of what it spent in the window and waits for Gmail's retry time plus jitter,
- * regaining a tenth of the budget per window without a refusal, so pacers that cannot see each other settle near
+ * pacer then cuts its budget to 70 % of what it spent in the window and pauses a random moment (the refused call
+ * itself waits for Gmail's retry time), regaining a tenth of the budget per window without a refusal, so pacers that cannot see each other settle near
  * a fair share of the one budget instead of each retrying into it, and a pacer alone gets it all back.
  */
 export class Pacer {
@@ -112,7 +112,7 @@ export class Pacer {
 	/** When the share last changed (a cut, or a window's regain). */
 	private shareAt = 0;
 
-	/** Calls granted before this were in flight when the share was cut: their refusals are the same news. */
+	/** Calls granted at or before this were in flight when the share was cut: their refusals are the same news. */
 	private cutAt = 0;
 
 	private holdUntil = 0;
